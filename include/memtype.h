@@ -1,0 +1,413 @@
+/*
+ * memtype.h - the public interface of libmemtype.
+ *
+ * libmemtype is an executable model of how x86 memory types (UC, UC-, WC, WT,
+ * WP, WB) are decided: MTRRs, PAT, CR0.CD, Intel EPT and AMD nested paging.
+ * This header is the only one the command-line tool and outside users include.
+ *
+ * Conventions, for every function below unless its contract says otherwise:
+ *  - Functions that can fail return 0 on success or a negative errno value
+ *    (-EINVAL bad argument or architectural #GP, -ERANGE address outside the
+ *    modelled space, -ENOMEM allocation failure, -ENOTSUP outside what the
+ *    model covers, -ENOENT no such register). The detail (a stable kebab-case
+ *    code, a message, and for parsers file/line/column) is kept on the context
+ *    and read with memtype_ctx_error().
+ *  - Every object is created from a memtype_ctx and allocates through its
+ *    allocator hook. Objects are not thread-safe; distinct contexts are.
+ *  - Address ranges are inclusive at both ends ([start, end]), as the kernel
+ *    prints them, so the full 64-bit space is representable.
+ */
+#ifndef MEMTYPE_H
+#define MEMTYPE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(MEMTYPE_BUILDING) && defined(__GNUC__)
+#define MEMTYPE_API __attribute__((visibility("default")))
+#else
+#define MEMTYPE_API
+#endif
+
+#define MEMTYPE_VERSION_MAJOR 0
+#define MEMTYPE_VERSION_MINOR 1
+#define MEMTYPE_VERSION_PATCH 0
+
+/* The library's version string, e.g. "0.1.0". */
+MEMTYPE_API const char *memtype_version(void);
+
+/* ---------------------------------------------------------------------------
+ * Context: allocator hook and last error.
+ */
+
+typedef struct memtype_ctx memtype_ctx;
+
+/*
+ * Allocator hook, Lua style: with nsize == 0 it frees ptr and returns NULL;
+ * otherwise it (re)allocates ptr (NULL for a fresh block) from osize to nsize
+ * bytes and returns the block, or NULL on failure (ptr is then untouched).
+ */
+typedef void *(*memtype_alloc_fn)(void *ud, void *ptr, size_t osize, size_t nsize);
+
+/* The detail of the last failure on a context. Strings live in the context. */
+typedef struct memtype_error {
+	int status;	     /* the negative errno the failing call returned, 0 if none */
+	const char *code;    /* stable kebab-case code, e.g. "gp-reserved-bits"; "" if none */
+	const char *message; /* human-readable, without file/line prefix; "" if none */
+	const char *file;    /* input name for parse errors, else NULL */
+	unsigned line, col;  /* 1-based position for parse errors, else 0 */
+} memtype_error;
+
+/*
+ * Create a context. alloc may be NULL for malloc/realloc/free. Returns NULL
+ * only when the context itself cannot be allocated.
+ */
+MEMTYPE_API memtype_ctx *memtype_ctx_new(memtype_alloc_fn alloc, void *ud);
+MEMTYPE_API void memtype_ctx_free(memtype_ctx *ctx);
+/* The last error recorded on ctx; valid until the next failing call. */
+MEMTYPE_API const memtype_error *memtype_ctx_error(const memtype_ctx *ctx);
+/* Forget the last error. */
+MEMTYPE_API void memtype_ctx_clear_error(memtype_ctx *ctx);
+
+/* ---------------------------------------------------------------------------
+ * Memory types and their spellings.
+ *
+ * The numeric values of the six architectural types are their encodings in
+ * MTRRs, PAT entries and EPT leaves (Intel SDM Vol. 3A Table 11-10; the
+ * MTRR/EPT encodings are the same minus UC-). The last two are model values,
+ * never register encodings.
+ */
+typedef enum memtype_type {
+	MEMTYPE_UC = 0,
+	MEMTYPE_WC = 1,
+	MEMTYPE_WT = 4,
+	MEMTYPE_WP = 5,
+	MEMTYPE_WB = 6,
+	MEMTYPE_UC_MINUS = 7,
+	/* AMD nested paging only: write-combining, cache-probing (APM Vol. 2 §15.25.8). */
+	MEMTYPE_WC_PLUS = 0x100,
+	/* An MTRR overlap the SDM leaves undefined (§11.11.4.1). */
+	MEMTYPE_UNDEFINED = 0x101,
+} memtype_type;
+
+/* Where a type encoding is being written or read. */
+typedef enum memtype_field {
+	MEMTYPE_FIELD_MTRR, /* MTRR type fields and DEF_TYPE: UC WC WT WP WB */
+	MEMTYPE_FIELD_PAT,  /* PAT entries: UC WC WT WP WB UC- */
+	MEMTYPE_FIELD_EPT,  /* EPT leaf memory type: UC WC WT WP WB */
+} memtype_field;
+
+typedef enum memtype_spelling {
+	MEMTYPE_SPELL_SHORT,	 /* "UC" "UC-" "WC" "WT" "WP" "WB" "WC+" "undefined" */
+	MEMTYPE_SPELL_MTRR_WORD, /* /proc/mtrr and dmesg MTRR dumps: "write-back", "uncachable" */
+	MEMTYPE_SPELL_PAT_WORD,	 /* pat_memtype_list and PAT messages: "uncached-minus" */
+	MEMTYPE_SPELL_LONG,	 /* the manuals' names: "Write-back (WB)" */
+} memtype_spelling;
+
+/* True for the eight values of memtype_type. */
+MEMTYPE_API bool memtype_type_is_known(int t);
+/* True when encoding enc (0..255) is a legal type in field f. */
+MEMTYPE_API bool memtype_encoding_valid(memtype_field f, uint64_t enc);
+/*
+ * The spelling of t in style s, or NULL when that style has no word for it
+ * (e.g. UC- has no /proc/mtrr word) or t is not a known type.
+ */
+MEMTYPE_API const char *memtype_type_name(memtype_type t, memtype_spelling s);
+/*
+ * Parse any spelling above (case-insensitive; exactly len bytes of s, which
+ * need not be NUL-terminated). Returns 0 or -EINVAL.
+ */
+MEMTYPE_API int memtype_type_parse(const char *s, size_t len, memtype_type *out);
+/*
+ * Linux's enum page_cache_mode numbers, as printed in "requested 0x2, got 0x0":
+ * WB 0, WC 1, UC- 2, UC 3, WT 4, WP 5. Returns -1 for a type with no number.
+ */
+MEMTYPE_API int memtype_type_to_linux_pcm(memtype_type t);
+MEMTYPE_API int memtype_type_from_linux_pcm(unsigned pcm, memtype_type *out);
+
+/* ---------------------------------------------------------------------------
+ * Numbers and ranges as users type them.
+ */
+
+/*
+ * Parse an unsigned number: 0x hex, decimal, optional K/M/G/T suffix (binary
+ * multiples), exactly len bytes. Returns 0, -EINVAL (not a number) or -ERANGE
+ * (does not fit in 64 bits).
+ */
+MEMTYPE_API int memtype_parse_u64(const char *s, size_t len, uint64_t *out);
+/*
+ * Parse "A", "A-B" (inclusive end) or "A+SIZE" into [start, end].
+ * Returns -EINVAL for malformed text, end < start or SIZE == 0, -ERANGE on overflow.
+ */
+MEMTYPE_API int memtype_parse_range(const char *s, size_t len, uint64_t *start, uint64_t *end);
+
+/* ---------------------------------------------------------------------------
+ * Range maps: a partition of a domain [lo, hi] into maximal pieces, each
+ * carrying a value and its provenance. Adjacent pieces with identical value,
+ * src and regs are always merged, so two maps with the same content compare
+ * piece by piece.
+ */
+
+typedef struct memtype_map memtype_map;
+
+typedef struct memtype_range {
+	uint64_t start, end; /* inclusive */
+	uint32_t value;	     /* usually a memtype_type */
+	uint32_t src;	     /* provenance kind, defined by whoever filled the map */
+	uint64_t regs;	     /* provenance detail, e.g. bit n = variable MTRR n */
+} memtype_range;
+
+/* A map over [lo, hi] that is one piece (value, src, regs). NULL on failure. */
+MEMTYPE_API memtype_map *memtype_map_new(memtype_ctx *ctx, uint64_t lo, uint64_t hi,
+					 uint32_t value, uint32_t src, uint64_t regs);
+MEMTYPE_API void memtype_map_free(memtype_map *map);
+MEMTYPE_API memtype_map *memtype_map_clone(const memtype_map *map);
+/* Assign [start, end] (inside the domain, else -ERANGE). */
+MEMTYPE_API int memtype_map_set(memtype_map *map, uint64_t start, uint64_t end, uint32_t value,
+				uint32_t src, uint64_t regs);
+/*
+ * For every address of src's domain, replace dst's piece by fn(dst piece,
+ * src piece) (fn writes the result's value/src/regs into *out; start/end are
+ * ignored). src's domain must lie inside dst's (else -ERANGE).
+ */
+typedef void (*memtype_overlay_fn)(void *ud, const memtype_range *below,
+				   const memtype_range *above, memtype_range *out);
+MEMTYPE_API int memtype_map_overlay(memtype_map *dst, const memtype_map *src,
+				    memtype_overlay_fn fn, void *ud);
+/* The piece holding addr (-ERANGE outside the domain). O(log n). */
+MEMTYPE_API int memtype_map_query(const memtype_map *map, uint64_t addr, memtype_range *out);
+/* The value at addr, or UINT32_MAX outside the domain: the fast path. */
+MEMTYPE_API uint32_t memtype_map_value_at(const memtype_map *map, uint64_t addr);
+MEMTYPE_API size_t memtype_map_count(const memtype_map *map);
+/* The i-th piece in address order (i < count, else -ERANGE). */
+MEMTYPE_API int memtype_map_get(const memtype_map *map, size_t i, memtype_range *out);
+
+/* ---------------------------------------------------------------------------
+ * MTRRs (Intel SDM Vol. 3A §11.11; AMD APM Vol. 2 §7.7).
+ */
+
+#define MEMTYPE_MSR_MTRRCAP 0x0feu
+#define MEMTYPE_MSR_MTRR_PHYSBASE0 0x200u
+#define MEMTYPE_MSR_MTRR_PHYSMASK0 0x201u
+#define MEMTYPE_MSR_MTRR_FIX64K_00000 0x250u
+#define MEMTYPE_MSR_MTRR_FIX16K_80000 0x258u
+#define MEMTYPE_MSR_MTRR_FIX16K_A0000 0x259u
+#define MEMTYPE_MSR_MTRR_FIX4K_C0000 0x268u
+#define MEMTYPE_MSR_MTRR_FIX4K_F8000 0x26fu
+#define MEMTYPE_MSR_PAT 0x277u
+#define MEMTYPE_MSR_MTRR_DEF_TYPE 0x2ffu
+
+/* MTRRcap fields (SDM §11.11.1). */
+#define MEMTYPE_MTRRCAP_VCNT_MASK 0xffu
+#define MEMTYPE_MTRRCAP_FIX (1u << 8)
+#define MEMTYPE_MTRRCAP_WC (1u << 10)
+#define MEMTYPE_MTRRCAP_SMRR (1u << 11)
+/* What KVM reports to every guest: VCNT 8, FIX, WC. */
+#define MEMTYPE_MTRRCAP_KVM 0x508u
+/*
+ * The most variable pairs a CPU can have: pair 40 would sit at 0x250, the
+ * first fixed-range MSR (SDM Vol. 4 Table 2-2 MSR map), so VCNT > 40 is
+ * refused as -ENOTSUP.
+ */
+#define MEMTYPE_MAX_VCNT 40u
+/* The number of fixed-range sub-ranges below 1 MiB. */
+#define MEMTYPE_FIXED_RANGES 88u
+
+typedef struct memtype_mtrr memtype_mtrr;
+
+/*
+ * A CPU's MTRR state after reset: DEF_TYPE.E = 0, all PHYSMASKn.V = 0 and, as
+ * the model's choice for the bits the SDM leaves undefined (§11.11.5), every
+ * other MTRR bit 0. phys_bits is MAXPHYADDR (32..52, else -EINVAL; 36 when
+ * CPUID does not tell, SDM §11.11.2.3). mtrrcap is the read-only MTRRcap
+ * value; VCNT above MEMTYPE_MAX_VCNT is -ENOTSUP, reserved bits 63:16 -EINVAL.
+ * Returns NULL on failure with the reason on ctx.
+ */
+MEMTYPE_API memtype_mtrr *memtype_mtrr_new(memtype_ctx *ctx, unsigned phys_bits, uint64_t mtrrcap);
+MEMTYPE_API void memtype_mtrr_free(memtype_mtrr *m);
+MEMTYPE_API memtype_mtrr *memtype_mtrr_clone(const memtype_mtrr *m);
+MEMTYPE_API unsigned memtype_mtrr_phys_bits(const memtype_mtrr *m);
+MEMTYPE_API unsigned memtype_mtrr_vcnt(const memtype_mtrr *m);
+
+/*
+ * WRMSR. Returns 0 when the write is accepted, or -EINVAL when the hardware
+ * would raise #GP (the state is then unchanged; ctx error code "gp" and a
+ * message naming the MSR and the offending field). An index that is not an
+ * MTRR MSR this CPU has (a pair >= VCNT, fixed MSRs without MTRRcap.FIX) is
+ * also #GP. MTRRcap is read-only: writing it is #GP.
+ */
+MEMTYPE_API int memtype_mtrr_wrmsr(memtype_mtrr *m, uint32_t index, uint64_t value);
+/* RDMSR: 0 and *value, or -EINVAL (#GP) for an MSR this CPU does not have. */
+MEMTYPE_API int memtype_mtrr_rdmsr(const memtype_mtrr *m, uint32_t index, uint64_t *value);
+/* True if index is an MTRR MSR of some CPU (0xFE, 0x200-0x2FF MTRR ranges). */
+MEMTYPE_API bool memtype_msr_is_mtrr(uint32_t index);
+/* The MSR's architectural name ("IA32_MTRR_PHYSBASE3", "IA32_PAT"), or NULL. */
+MEMTYPE_API const char *memtype_msr_name(uint32_t index);
+/* Parse an MSR name as printed by memtype_msr_name (case-insensitive). */
+MEMTYPE_API int memtype_msr_parse_name(const char *s, size_t len, uint32_t *index);
+
+/* Which MTRR decided an address's type. */
+typedef enum memtype_mtrr_source {
+	MEMTYPE_MTRR_SRC_DISABLED = 0, /* DEF_TYPE.E = 0: UC everywhere */
+	MEMTYPE_MTRR_SRC_FIXED = 1,    /* a fixed-range sub-range (E=1, FE=1, < 1 MiB) */
+	MEMTYPE_MTRR_SRC_VARIABLE = 2, /* one or more variable pairs matched */
+	MEMTYPE_MTRR_SRC_DEFAULT = 3,  /* nothing matched: DEF_TYPE.Type */
+} memtype_mtrr_source;
+
+typedef struct memtype_mtrr_hit {
+	memtype_type type;	    /* MEMTYPE_UNDEFINED for an undefined overlap */
+	memtype_mtrr_source source;
+	uint32_t fixed_msr;	    /* SRC_FIXED: the fixed MSR's index */
+	unsigned fixed_slot;	    /* SRC_FIXED: sub-range number 0..87 */
+	uint64_t var_matched;	    /* SRC_VARIABLE: bit n set when pair n matched */
+} memtype_mtrr_hit;
+
+/*
+ * The MTRR type of physical address addr, by the SDM rules (§11.11.4.1):
+ * E=0 -> UC; fixed ranges below 1 MiB when E, FE and MTRRcap.FIX; else every
+ * valid variable pair with (addr & mask) == (base & mask) over MAXPHYADDR
+ * bits; one type, UC wins, WT+WB -> WT, any other mix UNDEFINED; none ->
+ * default type. addr >= 2^phys_bits is -ERANGE.
+ */
+MEMTYPE_API int memtype_mtrr_lookup(const memtype_mtrr *m, uint64_t addr, memtype_mtrr_hit *out);
+
+/*
+ * The whole-space map over [0, 2^phys_bits - 1]: value = memtype_type, src =
+ * memtype_mtrr_source | (fixed MSR index << 8) for fixed pieces, regs = the
+ * matched variable pairs. A non-contiguous mask whose matched set would need
+ * more than max_pieces pieces fails with -E2BIG (0 means no limit).
+ */
+MEMTYPE_API int memtype_mtrr_build_map(const memtype_mtrr *m, size_t max_pieces, memtype_map **out);
+
+/* ---------------------------------------------------------------------------
+ * PAT (Intel SDM Vol. 3A §11.12).
+ */
+
+#define MEMTYPE_PAT_RESET 0x0007040600070406ull	       /* power-on: WB WT UC- UC WB WT UC- UC */
+#define MEMTYPE_PAT_LINUX 0x0407050600070106ull	       /* Linux: WB WC UC- UC WB WP UC- WT */
+#define MEMTYPE_PAT_LINUX_ERRATA 0x0007010600070106ull /* Linux, upper half unusable */
+
+/*
+ * Decode IA32_PAT into its eight entry types. -EINVAL (the #GP a WRMSR would
+ * raise; ctx code "gp") when an entry holds 2, 3 or has bits 7:3 set.
+ */
+MEMTYPE_API int memtype_pat_decode(memtype_ctx *ctx, uint64_t msr, memtype_type out[8]);
+/* Encode eight PAT entry types; -EINVAL if one is not a PAT type. */
+MEMTYPE_API int memtype_pat_encode(const memtype_type types[8], uint64_t *msr);
+/* A named layout: "reset", "linux", "linux-errata", "xen", "all-uc". -ENOENT otherwise. */
+MEMTYPE_API int memtype_pat_layout(const char *name, uint64_t *msr);
+
+typedef enum memtype_page_level {
+	MEMTYPE_PAGE_4K,    /* PTE: PAT = bit 7 */
+	MEMTYPE_PAGE_LARGE, /* 2M/4M PDE, 1G PDPTE (PS=1): PAT = bit 12 */
+} memtype_page_level;
+
+/* PAT index 4*PAT + 2*PCD + PWT of a leaf entry (PWT bit 3, PCD bit 4). */
+MEMTYPE_API unsigned memtype_pat_index(uint64_t entry, memtype_page_level level);
+
+/* ---------------------------------------------------------------------------
+ * Effective type: MTRR x PAT, CR0.CD, EPT, NPT. Pure functions.
+ */
+
+typedef enum memtype_cpu { MEMTYPE_CPU_INTEL = 0, MEMTYPE_CPU_AMD = 1 } memtype_cpu;
+
+/* Notes attached to a result. */
+#define MEMTYPE_NOTE_UC_FROM_MTRR 0x01u /* Intel footnote 1: UC decided by the MTRR */
+#define MEMTYPE_NOTE_UC_FROM_PAT 0x02u	/* Intel footnote 2: UC from the page tables */
+#define MEMTYPE_NOTE_FORMERLY_UNDEF 0x04u /* Intel footnote 3: once implementation-defined */
+#define MEMTYPE_NOTE_AMD_CD 0x08u	/* AMD's "CD": uncacheable, caches still snooped */
+#define MEMTYPE_NOTE_CR0_CD 0x10u	/* caching disabled by CR0.CD (no-fill mode) */
+#define MEMTYPE_NOTE_IPAT 0x20u		/* EPT IPAT: guest PAT ignored */
+#define MEMTYPE_NOTE_MTRR_UNDEFINED 0x40u /* the MTRR input was an undefined overlap */
+
+/* One rule applied on the way to a result, for "why" output. */
+typedef struct memtype_step {
+	const char *rule;   /* short stable name, e.g. "mtrr-x-pat" */
+	const char *source; /* the manual section/table it comes from */
+	memtype_type a, b;  /* the two inputs (b unused for one-input rules: == a) */
+	memtype_type out;
+	unsigned notes;
+} memtype_step;
+
+#define MEMTYPE_MAX_STEPS 6
+
+typedef struct memtype_result {
+	memtype_type type;
+	unsigned notes;	 /* union of the steps' notes */
+	unsigned nsteps;
+	memtype_step steps[MEMTYPE_MAX_STEPS];
+} memtype_result;
+
+/*
+ * Effective type of an access from the MTRR type and the PAT entry type
+ * (Intel SDM Table 11-7; AMD APM Vol. 2 Table 7-11). mtrr may be
+ * MEMTYPE_UNDEFINED (the result is then UNDEFINED). With cr0_cd the result is
+ * UC (no-fill mode, SDM §11.5.3). -EINVAL if mtrr is not an MTRR type or pat
+ * not a PAT type.
+ */
+MEMTYPE_API int memtype_combine_mtrr_pat(memtype_cpu cpu, memtype_type mtrr, memtype_type pat,
+					 bool cr0_cd, memtype_result *out);
+
+/*
+ * Intel EPT (SDM Vol. 3C §28.2.6.2 "Memory Type Used for Translated
+ * Guest-Physical Addresses"): guest CR0.CD -> UC; IPAT -> ept_mt; else
+ * Table 11-7 with the EPT memory type in the MTRR's place. Guest and host
+ * MTRRs are not consulted. -EINVAL if ept_mt is not an EPT type (a real EPT
+ * leaf with 2, 3 or 7 is an EPT misconfiguration) or gpat not a PAT type.
+ */
+MEMTYPE_API int memtype_ept_effective(memtype_type ept_mt, bool ipat, memtype_type gpat,
+				      bool guest_cd, memtype_result *out);
+
+/*
+ * AMD nested paging (APM Vol. 2 §15.25.8): guest PAT type x host PAT type
+ * (Table 15-19), then that x the MTRR type of the system-physical address
+ * (Table 15-20); guest or host CR0.CD disable caching. -EINVAL on bad input.
+ */
+MEMTYPE_API int memtype_npt_effective(memtype_type gpat, memtype_type hpat, memtype_type host_mtrr,
+				      bool guest_cd, bool host_cd, memtype_result *out);
+
+/* ---------------------------------------------------------------------------
+ * Register files: a machine's MSR values as text, for `memtype resolve`.
+ * Format (docs/register-file.md): '#' comments; "cpu: intel|amd";
+ * "phys_bits: N"; "mtrrcap: V"; MSR lines "wrmsr IDX VAL", "IDX: VAL",
+ * "IDX=VAL" or "NAME: VAL" (names as memtype_msr_name prints them).
+ */
+
+typedef struct memtype_regs memtype_regs;
+
+/* An empty register set: Intel, phys_bits 36, MTRRcap 0x508, no MSRs. */
+MEMTYPE_API memtype_regs *memtype_regs_new(memtype_ctx *ctx);
+MEMTYPE_API void memtype_regs_free(memtype_regs *r);
+/*
+ * Parse len bytes of text named name (for diagnostics) into r, appending to
+ * what r holds. Errors carry file/line/col and codes "syntax", "bad-number",
+ * "unknown-key", "unknown-msr", "duplicate-key"; returns -EINVAL.
+ */
+MEMTYPE_API int memtype_regs_parse(memtype_regs *r, const char *name, const char *text, size_t len);
+/* Parse "IDX=VAL" or "NAME=VAL" as given to --msr. */
+MEMTYPE_API int memtype_regs_add_arg(memtype_regs *r, const char *arg);
+MEMTYPE_API int memtype_regs_set_cpu(memtype_regs *r, memtype_cpu cpu);
+MEMTYPE_API int memtype_regs_set_phys_bits(memtype_regs *r, unsigned phys_bits);
+MEMTYPE_API memtype_cpu memtype_regs_cpu(const memtype_regs *r);
+/* Where phys_bits came from: "default" (36, SDM §11.11.2.3), "file" or "option". */
+MEMTYPE_API const char *memtype_regs_phys_bits_source(const memtype_regs *r);
+/*
+ * True when the register set names IA32_PAT; then *pat is its value.
+ */
+MEMTYPE_API bool memtype_regs_pat(const memtype_regs *r, uint64_t *pat);
+/*
+ * Build the MTRR state: reset, then every MTRR MSR written in order. A write
+ * that would #GP fails with the MSR's file/line on ctx (code "gp").
+ */
+MEMTYPE_API int memtype_regs_to_mtrr(const memtype_regs *r, memtype_mtrr **out);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* MEMTYPE_H */

@@ -1,0 +1,64 @@
+/*
+ * cli.h - what the memtype command's files share: global options, output
+ * helpers and the verbs. The CLI uses only the public memtype.h.
+ */
+#ifndef MEMTYPE_CLI_H
+#define MEMTYPE_CLI_H
+
+#include "memtype.h"
+
+#include <json-c/json.h>
+#include <stdio.h>
+
+/* Exit codes, DESIGN.md §3. */
+enum {
+	EXIT_OK = 0,
+	EXIT_FINDINGS = 1,
+	EXIT_USAGE = 2,
+	EXIT_INPUT = 3,
+	EXIT_INTERNAL = 4,
+};
+
+struct cli {
+	const char *prog;
+	bool json, pretty, quiet, verbose;
+	int color; /* 0 never, 1 always, -1 auto */
+	const char *output;
+	FILE *out;
+	memtype_ctx *ctx;
+};
+
+/*
+ * Try argv[*i] as a global option (-j, -p, -o FILE, -q, -v, --color=...).
+ * Returns 1 if consumed (advancing *i past any argument), 0 if not a global
+ * option, -1 on a usage error already reported.
+ */
+int cli_global_option(struct cli *cli, int argc, char **argv, int *i);
+
+/* Diagnostics on stderr: "memtype: error: CODE: message" or, with a file,
+ * "file:line:col: error: CODE: message". */
+void cli_usage_error(const struct cli *cli, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void cli_lib_error(const struct cli *cli);
+
+/* Parse a type name for option opt; reports a usage error on failure. */
+int cli_parse_type(const struct cli *cli, const char *opt, const char *s, memtype_type *out);
+/* The short name of a type ("UC-"). */
+const char *cli_type(memtype_type t);
+/* "0x..." for a 64-bit value. */
+json_object *cli_hex(uint64_t v);
+/* Print a JSON document (adds schema_version first when top is an object). */
+void cli_print_json(const struct cli *cli, json_object *doc);
+/* The notes of a result as JSON strings. */
+json_object *cli_notes_json(unsigned notes);
+/* The steps of a result as JSON objects {rule, source, inputs, result}. */
+json_object *cli_steps_json(const memtype_result *r);
+/* Print the steps of a result as indented text lines. */
+void cli_print_steps(const struct cli *cli, const memtype_result *r);
+
+int cmd_combine(struct cli *cli, int argc, char **argv);
+int cmd_resolve(struct cli *cli, int argc, char **argv);
+int cmd_help(struct cli *cli, int argc, char **argv);
+/* Print the help of one verb (or the overview for NULL); 0 if known. */
+int cli_print_help(FILE *f, const char *verb);
+
+#endif /* MEMTYPE_CLI_H */

@@ -1,0 +1,104 @@
+/*
+ * cmd_help.c - `memtype help [VERB]` and the text behind -h/--help.
+ */
+#include "cli.h"
+
+#include <string.h>
+
+static const char overview[] =
+	"usage: memtype [GLOBAL OPTIONS] VERB [ARGS]\n"
+	"\n"
+	"An executable model of how x86 memory types (UC, UC-, WC, WT, WP, WB) are\n"
+	"decided by MTRRs, PAT, CR0.CD, Intel EPT and AMD nested paging.\n"
+	"\n"
+	"verbs:\n"
+	"  combine   the architecture rules alone: MTRR x PAT (Intel, AMD), EPT, NPT\n"
+	"  resolve   the memory type of addresses for a register state, with why\n"
+	"  help      this text, or 'memtype help VERB'\n"
+	"\n"
+	"global options (before or after the verb):\n"
+	"  -j, --json          JSON output (schema_version 1, see docs/json.md)\n"
+	"  -p, --pretty        indented JSON (implies -j)\n"
+	"  -o, --output FILE   write the output to FILE\n"
+	"  -q, --quiet         only the answers, no explanation\n"
+	"  -v, --verbose       more detail\n"
+	"  --color=WHEN        auto, always or never\n"
+	"  -V, --version       print the version\n"
+	"  -h, --help          print this help\n"
+	"\n"
+	"exit status: 0 ok, 1 findings at or above --fail-on, 2 usage, 3 bad input, 4 internal\n";
+
+static const char help_combine[] =
+	"usage: memtype combine [--cpu intel|amd] [--mtrr T --pat T] [--cd]\n"
+	"       memtype combine --ept T [--ipat] --pat T [--cd]\n"
+	"       memtype combine --gpat T --hpat T --mtrr T [--cd] [--host-cd]\n"
+	"\n"
+	"With no type, prints the full MTRR x PAT tables (Intel SDM Table 11-7 and\n"
+	"AMD APM Table 7-11). With --mtrr and --pat, the effective type of one cell;\n"
+	"AMD's CD result is reported as UC with the note amd-cd. --cd sets CR0.CD.\n"
+	"--ept uses the EPT rule (guest CR0.CD, IPAT, EPT type x guest PAT; MTRRs are\n"
+	"not consulted). --gpat/--hpat/--mtrr use AMD nested paging (APM Tables\n"
+	"15-19 and 15-20). Types: UC UC- WC WT WP WB, or their long spellings.\n"
+	"\n"
+	"example: memtype combine -j --mtrr WP --pat UC- --cpu intel   -> WC\n";
+
+static const char help_resolve[] =
+	"usage: memtype resolve [REGFILE] [--msr IDX=VAL]... [--phys-bits N]\n"
+	"                       [--cpu intel|amd] [--pat-index N [--cd]]\n"
+	"                       [--fail-on error|warning|info|none] ADDR|ADDR-END|ADDR+SIZE...\n"
+	"\n"
+	"Replays the register state as WRMSRs into a reset CPU (a value the hardware\n"
+	"would refuse is reported as #GP with its file and line) and prints the MTRR\n"
+	"type of each address, or of each piece of a range, with the registers that\n"
+	"decided it. With --pat-index N the effective type with PAT entry N (from\n"
+	"IA32_PAT in the state, else the reset value). MAXPHYADDR defaults to 36 bits,\n"
+	"as the SDM says software must assume when CPUID does not tell.\n"
+	"\n"
+	"REGFILE lines (docs/register-file.md): 'cpu: intel', 'phys_bits: 46',\n"
+	"'mtrrcap: 0x508', 'wrmsr 0x2ff 0xc06', '0x200: 6', 'IA32_MTRR_PHYSMASK0=0xf80000800'.\n"
+	"MSR indexes and values are hexadecimal, '0x' optional.\n"
+	"\n"
+	"example: memtype resolve --msr 0x2ff=0xc00 --msr 0x200=0x6 --msr 0x201=0xf80000800 0x1000\n";
+
+int cli_print_help(FILE *f, const char *verb)
+{
+	if (!verb) {
+		fputs(overview, f);
+		return 0;
+	}
+	if (!strcmp(verb, "combine")) {
+		fputs(help_combine, f);
+		return 0;
+	}
+	if (!strcmp(verb, "resolve")) {
+		fputs(help_resolve, f);
+		return 0;
+	}
+	if (!strcmp(verb, "help")) {
+		fputs("usage: memtype help [VERB]\n", f);
+		return 0;
+	}
+	return -1;
+}
+
+int cmd_help(struct cli *cli, int argc, char **argv)
+{
+	const char *verb = NULL;
+	for (int i = 1; i < argc; i++) {
+		int g = cli_global_option(cli, argc, argv, &i);
+		if (g < 0)
+			return EXIT_USAGE;
+		if (g == 0) {
+			if (verb) {
+				cli_usage_error(cli, "help takes one verb");
+				return EXIT_USAGE;
+			}
+			verb = argv[i];
+		}
+	}
+	if (cli_print_help(cli->out, verb)) {
+		cli_usage_error(cli, "no verb '%s' (verbs: combine, resolve, help)", verb);
+		return EXIT_USAGE;
+	}
+	return EXIT_OK;
+}
