@@ -8,6 +8,14 @@
  * Payloads (value, src, regs) live in a parallel array. Adjacent pieces with
  * identical payloads are always merged, so maps compare piece by piece.
  * Inclusive ends make [0, 2^64 - 1] representable without overflow.
+ *
+ * Lookups go through a small bucket index built lazily after a change: the
+ * domain is cut into 2^k equal buckets (about four per piece, at most
+ * 4096), each remembering the piece that holds its first address. Most
+ * buckets hold one piece, so a lookup is a shift and two loads; a bucket
+ * that holds several (the fixed-range MiB) is binary-searched between its
+ * own and the next bucket's piece. If the index cannot be allocated the
+ * plain binary search is used.
  */
 #include "internal.h"
 
@@ -25,7 +33,14 @@ struct memtype_map {
 	size_t n, cap;
 	uint64_t *starts;
 	struct payload *pl;
+	/* The lazy bucket index (see the header comment). */
+	uint32_t *bucket;
+	size_t nbuckets;
+	unsigned shift;
+	bool index_valid;
 };
+
+#define MT_MAX_BUCKETS 4096u
 
 static bool same(const struct payload *a, const struct payload *b)
 {
@@ -93,6 +108,7 @@ int mt_map_append(memtype_map *m, uint64_t start, uint32_t value, uint32_t src, 
 	m->starts[m->n] = start;
 	m->pl[m->n] = p;
 	m->n++;
+	m->index_valid = false;
 	return 0;
 }
 
@@ -113,6 +129,7 @@ void memtype_map_free(memtype_map *m)
 		return;
 	mt_free(m->ctx, m->starts, m->cap * sizeof(*m->starts));
 	mt_free(m->ctx, m->pl, m->cap * sizeof(*m->pl));
+	mt_free(m->ctx, m->bucket, m->nbuckets * sizeof(*m->bucket));
 	mt_free(m->ctx, m, sizeof(*m));
 }
 
@@ -141,6 +158,64 @@ size_t mt_map_index(const memtype_map *m, uint64_t addr)
 	return (size_t)(base - m->starts);
 }
 
+/* The last piece in [i, j] whose start is <= addr (starts[i] <= addr). */
+static size_t search_between(const memtype_map *m, size_t i, size_t j, uint64_t addr)
+{
+	const uint64_t *base = m->starts + i;
+	size_t len = j - i + 1;
+	while (len > 1) {
+		size_t half = len / 2;
+		base = base[half] <= addr ? base + half : base;
+		len -= half;
+	}
+	return (size_t)(base - m->starts);
+}
+
+/* (Re)build the bucket index; false when it cannot be allocated. */
+static bool build_index(memtype_map *m)
+{
+	size_t want = 16;
+	while (want < 4 * m->n && want < MT_MAX_BUCKETS)
+		want *= 2;
+	uint64_t span = m->hi - m->lo;
+	unsigned shift = 0;
+	while (shift < 64 && (span >> shift) >= want)
+		shift++;
+	size_t nb = (size_t)(span >> shift) + 1;
+	if (nb != m->nbuckets) {
+		/* Allocation failure here is not an error: lookups fall back to the
+		 * plain search, so do not disturb the context's last error. */
+		uint32_t *b = m->ctx->alloc(m->ctx->ud, m->bucket, m->nbuckets * sizeof(*b),
+					    nb * sizeof(*b));
+		if (!b)
+			return false;
+		m->bucket = b;
+		m->nbuckets = nb;
+	}
+	m->shift = shift;
+	size_t i = 0;
+	for (size_t k = 0; k < nb; k++) {
+		uint64_t first = m->lo + ((uint64_t)k << shift);
+		while (i + 1 < m->n && m->starts[i + 1] <= first)
+			i++;
+		m->bucket[k] = (uint32_t)i;
+	}
+	m->index_valid = true;
+	return true;
+}
+
+/* Index of the piece holding addr (lo <= addr <= hi), through the index. */
+static size_t lookup(const memtype_map *cm, uint64_t addr)
+{
+	memtype_map *m = (memtype_map *)cm; /* the index is a cache, not content */
+	if (!m->index_valid && (m->n > UINT32_MAX || !build_index(m)))
+		return mt_map_index(m, addr);
+	size_t k = (size_t)((addr - m->lo) >> m->shift);
+	size_t i = m->bucket[k];
+	size_t j = k + 1 < m->nbuckets ? m->bucket[k + 1] : m->n - 1;
+	return i == j ? i : search_between(m, i, j, addr);
+}
+
 int memtype_map_query(const memtype_map *m, uint64_t addr, memtype_range *out)
 {
 	if (addr < m->lo || addr > m->hi)
@@ -148,14 +223,14 @@ int memtype_map_query(const memtype_map *m, uint64_t addr, memtype_range *out)
 				"address 0x%llx is outside the map [0x%llx, 0x%llx]",
 				(unsigned long long)addr, (unsigned long long)m->lo,
 				(unsigned long long)m->hi);
-	return memtype_map_get(m, mt_map_index(m, addr), out);
+	return memtype_map_get(m, lookup(m, addr), out);
 }
 
 uint32_t memtype_map_value_at(const memtype_map *m, uint64_t addr)
 {
 	if (addr < m->lo || addr > m->hi)
 		return UINT32_MAX;
-	return m->pl[mt_map_index(m, addr)].value;
+	return m->pl[lookup(m, addr)].value;
 }
 
 size_t memtype_map_count(const memtype_map *m)
@@ -228,6 +303,7 @@ static int rebuild(memtype_map *dst, const memtype_map *src, memtype_overlay_fn 
 	dst->pl = out->pl;
 	dst->n = out->n;
 	dst->cap = out->cap;
+	dst->index_valid = false;
 	mt_free(dst->ctx, out, sizeof(*out));
 	return 0;
 }
@@ -251,7 +327,7 @@ int memtype_map_set(memtype_map *m, uint64_t start, uint64_t end, uint32_t value
 	/* A one-piece map on the stack describes the assignment. */
 	uint64_t s = start;
 	struct payload p = { value, src, regs };
-	memtype_map one = { m->ctx, start, end, 1, 1, &s, &p };
+	memtype_map one = { m->ctx, start, end, 1, 1, &s, &p, NULL, 0, 0, false };
 	return rebuild(m, &one, take_above, NULL);
 }
 

@@ -1,0 +1,55 @@
+# A thin wrapper around Meson (as QEMU does): `make demo` and `make check`
+# are the two commands of README's quick start on a fresh Debian 12.
+BUILD      ?= build
+ASAN_BUILD ?= build-asan
+MESON      ?= meson
+MEMTYPE    := $(BUILD)/src/cli/memtype
+
+.PHONY: all deps demo check test check-asan bench fuzz install clean format
+
+all: $(BUILD)/build.ninja
+	ninja -C $(BUILD)
+
+deps:
+	@sh scripts/install-deps.sh
+
+$(BUILD)/build.ninja: | deps
+	$(MESON) setup $(BUILD) --buildtype=debugoptimized
+
+$(ASAN_BUILD)/build.ninja: | deps
+	$(MESON) setup $(ASAN_BUILD) --buildtype=debug -Db_sanitize=address,undefined \
+		-Db_lundef=false -Dc_args=-fno-sanitize-recover=all
+
+# The main job. Until `memtype matrix` exists it is the architecture tables.
+demo: all
+	$(MEMTYPE) combine
+
+test: all
+	$(MESON) test -C $(BUILD) --print-errorlogs
+
+check-asan: $(ASAN_BUILD)/build.ninja
+	ninja -C $(ASAN_BUILD)
+	MEMTYPE_DIFF_SCALE=$${MEMTYPE_DIFF_SCALE:-1} $(MESON) test -C $(ASAN_BUILD) --print-errorlogs --timeout-multiplier 4
+
+# Every test, in the plain build and under ASan+UBSan. Both run even if the
+# first fails, so one report shows everything.
+check: all $(ASAN_BUILD)/build.ninja
+	@rc=0; $(MESON) test -C $(BUILD) --print-errorlogs || rc=1; \
+	ninja -C $(ASAN_BUILD) && $(MESON) test -C $(ASAN_BUILD) --print-errorlogs --timeout-multiplier 4 || rc=1; \
+	exit $$rc
+
+bench: all
+	$(BUILD)/bench/bench_lookup
+
+fuzz: | deps
+	CC=clang $(MESON) setup build-fuzz -Dfuzz=true -Db_lundef=false 2>/dev/null || true
+	ninja -C build-fuzz
+
+install: all
+	$(MESON) install -C $(BUILD)
+
+format:
+	clang-format -i include/*.h src/lib/*.[ch] src/cli/*.[ch]
+
+clean:
+	rm -rf $(BUILD) $(ASAN_BUILD) build-fuzz

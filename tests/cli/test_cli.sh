@@ -1,0 +1,110 @@
+#!/bin/sh
+# End-to-end tests of the memtype command line, as TAP. Each case runs the
+# built binary and checks its output and exit status against what DESIGN.md
+# §3 and the manuals say, not against the library's own functions.
+#   usage: test_cli.sh MEMTYPE_BINARY SOURCE_ROOT
+set -u
+MT=$1
+ROOT=$2
+EX=$ROOT/examples/registers
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+n=0
+fail=0
+
+ok() { n=$((n + 1)); echo "ok $n - $1"; }
+not_ok() { n=$((n + 1)); fail=$((fail + 1)); echo "not ok $n - $1"; shift; for l in "$@"; do echo "# $l"; done; }
+
+# run NAME EXPECTED_STATUS ARGS... : runs memtype, keeps stdout/stderr in $OUT/$ERR.
+run() {
+	name=$1; want=$2; shift 2
+	"$MT" "$@" >"$TMP/out" 2>"$TMP/err"
+	st=$?
+	OUT=$(cat "$TMP/out"); ERR=$(cat "$TMP/err")
+	if [ "$st" -ne "$want" ]; then
+		not_ok "$name" "exit $st, expected $want" "stdout: $OUT" "stderr: $ERR"
+		return 1
+	fi
+	return 0
+}
+# expect NAME PATTERN TEXT : TEXT contains the fixed string PATTERN.
+expect() {
+	case "$3" in
+	*"$2"*) ok "$1" ;;
+	*) not_ok "$1" "expected to find: $2" "got: $3" ;;
+	esac
+}
+json_valid() { python3 -c 'import json,sys; json.load(sys.stdin)' 2>/dev/null; }
+
+# The issue's acceptance examples: SDM Table 11-7 cell and AMD's CD.
+run "combine intel WP x UC-" 0 combine -j --mtrr WP --pat UC- --cpu intel &&
+	expect "combine intel WP x UC- is WC" '"type":"WC"' "$OUT"
+run "combine amd WP x UC-" 0 combine -j --mtrr WP --pat UC- --cpu amd &&
+	expect "combine amd WP x UC- is UC (CD)" '"type":"UC","notes":["amd-cd"]' "$OUT"
+run "combine global option before verb" 0 -j combine --mtrr WB --pat WC &&
+	expect "combine WB x WC is WC" '"type":"WC"' "$OUT"
+run "combine json has schema_version" 0 combine -j --mtrr UC --pat WB &&
+	expect "schema_version first" '{"schema_version":1,' "$OUT"
+run "combine pretty json is valid" 0 combine -p --mtrr WT --pat WP
+printf '%s' "$OUT" | json_valid && ok "pretty output parses as JSON" || not_ok "pretty output parses as JSON" "$OUT"
+run "combine long spelling" 0 combine --mtrr write-back --pat uncached-minus -q &&
+	expect "write-back x uncached-minus is UC" "UC" "$OUT"
+run "combine cr0.cd" 0 combine -j --mtrr WB --pat WB --cd &&
+	expect "CR0.CD=1 gives UC" '"type":"UC","notes":["cr0-cd"]' "$OUT"
+
+# Full tables: 5 MTRR rows per vendor, all six PAT columns.
+run "combine tables" 0 combine &&
+	expect "Intel table WP row" "WP       UC^2     WC^3     WC       WT^3     WP       WP" "$OUT" &&
+	expect "AMD table WP row" "WP       UC(CD)   UC(CD)   WC       UC(CD)   WP       WP" "$OUT"
+run "combine tables json" 0 combine -j
+printf '%s' "$OUT" | python3 -c 'import json,sys; d=json.load(sys.stdin); assert [len(t["cells"]) for t in d["tables"]]==[30,30]' \
+	&& ok "json tables have 30 cells each" || not_ok "json tables have 30 cells each" "$OUT"
+
+# EPT (SDM §28.2.6.2) and NPT (APM §15.25.8).
+run "ept UC x guest WC" 0 combine -j --ept UC --pat WC && expect "EPT UC + gPAT WC = WC" '"type":"WC"' "$OUT"
+run "ept ipat" 0 combine -j --ept WB --ipat --pat UC && expect "IPAT keeps EPT WB" '"type":"WB"' "$OUT"
+run "npt wc+" 0 combine -j --gpat WC --hpat WB --mtrr WB && expect "gWC x hWB x WB = WC+" '"type":"WC+"' "$OUT"
+
+# Usage errors exit 2 with a message.
+run "mtrr UC- is a usage error" 2 combine --mtrr UC- --pat WB && expect "names the rule" "UC- is PAT-only" "$ERR"
+run "unknown verb" 2 frobnicate && expect "unknown verb message" "unknown verb 'frobnicate'" "$ERR"
+run "no prefix matching" 2 comb
+run "ipat needs ept" 2 combine --mtrr WB --pat WB --ipat
+run "bad type" 2 combine --mtrr XX --pat WB && expect "bad type message" "'XX' is not a memory type" "$ERR"
+run "version" 0 --version && expect "version string" "memtype 0." "$OUT"
+run "help verb" 0 help resolve && expect "help resolve" "usage: memtype resolve" "$OUT"
+run "help unknown verb" 2 help nope
+
+# resolve: a bare register state (MTRR type).
+run "resolve msr options" 0 resolve -j --msr 0x2ff=0xc00 --msr 0x200=0x6 --msr 0x201=0xf80000800 0x7fffffff 0x80000000 &&
+	expect "WB below 2G" '{"address":"0x7fffffff","type":"WB"' "$OUT" &&
+	expect "default UC above" '{"address":"0x80000000","type":"UC"' "$OUT" &&
+	expect "phys_bits default 36" '"phys_bits":36,"phys_bits_source":"default"' "$OUT"
+run "resolve file" 0 resolve "$EX/lenovo-t400.regs" 0xbc000000 0xd0000000 0x1bc000000 0x1c0000000 0xc0000 -q
+expect "T400 UC carve-out" "0xbc000000: UC" "$OUT"
+expect "T400 WC framebuffer" "0xd0000000: WC" "$OUT"
+expect "T400 high UC hole" "0x1bc000000: UC" "$OUT"
+expect "T400 above RAM default UC" "0x1c0000000: UC" "$OUT"
+expect "T400 fixed WP ROM" "0xc0000: WP" "$OUT"
+run "resolve effective with pat index" 0 resolve "$EX/lenovo-t400.regs" --pat-index 1 0x1000 -q &&
+	expect "WB MTRR x Linux PAT1 (WC) = WC" "0x1000: WC" "$OUT"
+run "resolve range pieces" 0 resolve "$EX/lenovo-t400.regs" -q 0xb0000000-0xcfffffff &&
+	expect "range splits at the UC carve-out" "0xbc000000-0xbfffffff: UC" "$OUT"
+run "resolve undefined overlap" 1 resolve -j "$EX/overlap-undefined.regs" 0xe0000000 &&
+	expect "undefined type" '"type":"undefined"' "$OUT" &&
+	expect "finding code" '"code":"mtrr-overlap-undefined"' "$OUT"
+run "resolve undefined with --fail-on none" 0 resolve "$EX/overlap-undefined.regs" --fail-on none 0xe0000000
+run "resolve #GP at file line" 3 resolve "$EX/gp-reserved-bits.regs" 0x0 &&
+	expect "file:line:col: error: gp" "gp-reserved-bits.regs:5:7: error: gp:" "$ERR"
+run "resolve #GP from --msr" 3 resolve --msr 0x2ff=0x2 0 && expect "names the MSR" "IA32_MTRR_DEF_TYPE" "$ERR"
+run "resolve address beyond MAXPHYADDR" 3 resolve --phys-bits 36 0x1000000000 && expect "out-of-range" "out-of-range" "$ERR"
+run "resolve bad address" 2 resolve --msr 0x2ff=0xc06 0x10zz
+run "resolve missing file" 3 resolve /nonexistent/file.regs 0x0 && expect "unreadable" "unreadable" "$ERR"
+printf 'cpu: intel\nphys_bits: 36\n0x2ff: zz\n' >"$TMP/bad.regs"
+run "resolve bad number names line and column" 3 resolve "$TMP/bad.regs" 0 &&
+	expect "position" "bad.regs:3:8: error: bad-number:" "$ERR"
+run "output file" 0 -o "$TMP/o.json" combine -j --mtrr WB --pat WT
+expect "-o writes the file" '"type":"WT"' "$(cat "$TMP/o.json")"
+
+echo "1..$n"
+[ "$fail" -eq 0 ]
