@@ -98,7 +98,8 @@ int memtype_mtrr_build_map(const memtype_mtrr *m, size_t max_pieces, memtype_map
 			sub = (sub - holes) & holes;
 		} while (sub != 0);
 	}
-	qsort(ev, nev, sizeof(*ev), cmp_event);
+	if (nev)
+		qsort(ev, nev, sizeof(*ev), cmp_event);
 
 	memtype_map *map = mt_map_alloc(ctx, 0, top, nev + 2 * MEMTYPE_FIXED_RANGES + 1);
 	int rc = map ? 0 : -ENOMEM;
