@@ -237,12 +237,15 @@ MEMTYPE_API unsigned memtype_mtrr_vcnt(const memtype_mtrr *m);
 /*
  * WRMSR. Returns 0 when the write is accepted, or -EINVAL when the hardware
  * would raise #GP (the state is then unchanged; ctx error code "gp" and a
- * message naming the MSR and the offending field). An index that is not an
- * MTRR MSR this CPU has (a pair >= VCNT, fixed MSRs without MTRRcap.FIX) is
- * also #GP. MTRRcap is read-only: writing it is #GP.
+ * message naming the MSR and the offending field). An index in the MTRR
+ * block 0x200-0x2FF that this CPU does not have (a pair >= VCNT, fixed MSRs
+ * without MTRRcap.FIX, an unassigned index such as 0x251) is also #GP.
+ * MTRRcap is read-only: writing it is #GP. IA32_PAT (0x277) and indexes
+ * outside 0xFE and 0x200-0x2FF are not MTRRs: -ENOENT (code "not-mtrr").
  */
 MEMTYPE_API int memtype_mtrr_wrmsr(memtype_mtrr *m, uint32_t index, uint64_t value);
-/* RDMSR: 0 and *value, or -EINVAL (#GP) for an MSR this CPU does not have. */
+/* RDMSR: 0 and *value; -EINVAL (#GP) for an index of the MTRR block this
+ * CPU does not have; -ENOENT as for memtype_mtrr_wrmsr. */
 MEMTYPE_API int memtype_mtrr_rdmsr(const memtype_mtrr *m, uint32_t index, uint64_t *value);
 /* True if index is an MTRR MSR of some CPU (0xFE, 0x200-0x2FF MTRR ranges). */
 MEMTYPE_API bool memtype_msr_is_mtrr(uint32_t index);
@@ -279,8 +282,10 @@ MEMTYPE_API int memtype_mtrr_lookup(const memtype_mtrr *m, uint64_t addr, memtyp
 /*
  * The whole-space map over [0, 2^phys_bits - 1]: value = memtype_type, src =
  * memtype_mtrr_source | (fixed MSR index << 8) for fixed pieces, regs = the
- * matched variable pairs. A non-contiguous mask whose matched set would need
- * more than max_pieces pieces fails with -E2BIG (0 means no limit).
+ * matched variable pairs. Non-contiguous masks match several separate
+ * intervals each; when the enabled pairs together match more than
+ * max_pieces intervals the call fails with -E2BIG (0 means no limit). The
+ * map then has at most 2 * max_pieces + 89 pieces.
  */
 MEMTYPE_API int memtype_mtrr_build_map(const memtype_mtrr *m, size_t max_pieces, memtype_map **out);
 

@@ -94,6 +94,17 @@ static int fixed_slot_of(uint32_t index)
 	return -1;
 }
 
+/*
+ * The block 0x200-0x2FF holds the variable pairs, the fixed-range MSRs and
+ * DEF_TYPE (SDM Vol. 4 Table 2-2). An index there that this CPU lacks is
+ * a #GP; IA32_PAT (0x277) sits in the block but is not an MTRR, and, like
+ * anything outside the block, is not this object's business (-ENOENT).
+ */
+static bool in_mtrr_block(uint32_t index)
+{
+	return index >= 0x200 && index <= 0x2ff && index != MEMTYPE_MSR_PAT;
+}
+
 static int gp(const memtype_mtrr *m, uint32_t index, uint64_t value, const char *why)
 {
 	const char *name = memtype_msr_name(index);
@@ -129,10 +140,12 @@ int memtype_mtrr_wrmsr(memtype_mtrr *m, uint32_t index, uint64_t value)
 
 	if (index == MEMTYPE_MSR_MTRRCAP)
 		return gp(m, index, value, "MTRRcap is read-only (SDM §11.11.1)");
-	if (index == MEMTYPE_MSR_PAT || !memtype_msr_is_mtrr(index))
+	if (!in_mtrr_block(index))
 		return mt_error(m->ctx, -ENOENT, "not-mtrr", "MSR 0x%x is not an MTRR MSR", index);
 	uint64_t *slot = reg_slot(m, index);
 	if (!slot) {
+		if (!memtype_msr_is_mtrr(index))
+			return gp(m, index, value, "no such MSR in the MTRR block (SDM Vol. 4 Table 2-2)");
 		if (fixed_slot_of(index) >= 0)
 			return gp(m, index, value,
 				  "fixed-range MSRs are absent: MTRRcap.FIX (bit 8) is 0 (SDM §11.11.1)");
@@ -201,7 +214,7 @@ int memtype_mtrr_rdmsr(const memtype_mtrr *m, uint32_t index, uint64_t *value)
 		*value = m->cap;
 		return 0;
 	}
-	if (index == MEMTYPE_MSR_PAT || !memtype_msr_is_mtrr(index))
+	if (!in_mtrr_block(index))
 		return mt_error(m->ctx, -ENOENT, "not-mtrr", "MSR 0x%x is not an MTRR MSR", index);
 	uint64_t *slot = reg_slot((memtype_mtrr *)m, index);
 	if (!slot)
