@@ -32,6 +32,8 @@
 #include "memtype.h"
 #include "oracle.h"
 
+#include "test_names.h"
+
 #define MAX_PIECES (1u << 20)
 #define MIN_CASES  1000000ull
 #define ONE_MIB	   0x100000ull
@@ -194,28 +196,7 @@ static void cover(const struct oracle_state *o, const struct oracle_result *e)
 		g.cover[COV_UNDEF]++;
 }
 
-static const char *tname(memtype_type t)
-{
-	switch (t) {
-	case MEMTYPE_UC:
-		return "UC";
-	case MEMTYPE_WC:
-		return "WC";
-	case MEMTYPE_WT:
-		return "WT";
-	case MEMTYPE_WP:
-		return "WP";
-	case MEMTYPE_WB:
-		return "WB";
-	case MEMTYPE_UC_MINUS:
-		return "UC-";
-	case MEMTYPE_WC_PLUS:
-		return "WC+";
-	case MEMTYPE_UNDEFINED:
-		return "undefined";
-	}
-	return "?";
-}
+#define tname(t) test_type_name(t)
 
 static const char *srcname(unsigned s)
 {

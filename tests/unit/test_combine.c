@@ -33,6 +33,8 @@
 
 #include "memtype.h"
 
+#include "test_names.h"
+
 /* Shorthands so the tables below read like the manuals' tables. */
 #define UC    MEMTYPE_UC
 #define UCM   MEMTYPE_UC_MINUS
@@ -108,29 +110,7 @@ static const memtype_type bad_pat[] = { WCP, UNDEF, (memtype_type)2, (memtype_ty
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
-/* The test's own spelling of a type, so messages do not depend on the library. */
-static const char *tn(memtype_type t)
-{
-	switch (t) {
-	case MEMTYPE_UC:
-		return "UC";
-	case MEMTYPE_WC:
-		return "WC";
-	case MEMTYPE_WT:
-		return "WT";
-	case MEMTYPE_WP:
-		return "WP";
-	case MEMTYPE_WB:
-		return "WB";
-	case MEMTYPE_UC_MINUS:
-		return "UC-";
-	case MEMTYPE_WC_PLUS:
-		return "WC+";
-	case MEMTYPE_UNDEFINED:
-		return "undefined";
-	}
-	return "(bad type)";
-}
+#define tn(t) test_type_name(t)
 
 static const char *cpu_table(memtype_cpu cpu)
 {

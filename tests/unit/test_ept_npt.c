@@ -30,6 +30,8 @@
 
 #include "memtype.h"
 
+#include "test_names.h"
+
 /* Shorthands so the tables below read like the manuals' tables. */
 #define UC    MEMTYPE_UC
 #define UCM   MEMTYPE_UC_MINUS
@@ -121,29 +123,7 @@ static const struct cell amd_table_15_20[NCOMB][NNPT_MTRR] = {
  * Helpers.
  */
 
-/* The test's own spelling of a type, so messages do not depend on the library. */
-static const char *tn(memtype_type t)
-{
-	switch (t) {
-	case MEMTYPE_UC:
-		return "UC";
-	case MEMTYPE_WC:
-		return "WC";
-	case MEMTYPE_WT:
-		return "WT";
-	case MEMTYPE_WP:
-		return "WP";
-	case MEMTYPE_WB:
-		return "WB";
-	case MEMTYPE_UC_MINUS:
-		return "UC-";
-	case MEMTYPE_WC_PLUS:
-		return "WC+";
-	case MEMTYPE_UNDEFINED:
-		return "undefined";
-	}
-	return "(bad type)";
-}
+#define tn(t) test_type_name(t)
 
 static int ept(memtype_type ept_mt, bool ipat, memtype_type gpat, bool guest_cd,
 	       memtype_result *r)

@@ -26,6 +26,8 @@
 
 #include "memtype.h"
 
+#include "test_names.h"
+
 #define UC    MEMTYPE_UC
 #define UCM   MEMTYPE_UC_MINUS
 #define WC    MEMTYPE_WC
@@ -37,29 +39,7 @@
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
-/* The test's own spelling of a type, so messages do not depend on the library. */
-static const char *tn(memtype_type t)
-{
-	switch (t) {
-	case MEMTYPE_UC:
-		return "UC";
-	case MEMTYPE_WC:
-		return "WC";
-	case MEMTYPE_WT:
-		return "WT";
-	case MEMTYPE_WP:
-		return "WP";
-	case MEMTYPE_WB:
-		return "WB";
-	case MEMTYPE_UC_MINUS:
-		return "UC-";
-	case MEMTYPE_WC_PLUS:
-		return "WC+";
-	case MEMTYPE_UNDEFINED:
-		return "undefined";
-	}
-	return "(bad type)";
-}
+#define tn(t) test_type_name(t)
 
 /* A named PAT layout: its MSR value and PA0..PA7. */
 struct pat_layout {
