@@ -59,13 +59,21 @@ static int reserve(memtype_map *m, size_t want)
 	size_t cap = m->cap ? m->cap : 8;
 	while (cap < want)
 		cap *= 2;
-	uint64_t *s = mt_realloc(m->ctx, m->starts, m->cap * sizeof(*s), cap * sizeof(*s));
-	if (!s)
-		return -ENOMEM;
-	m->starts = s;
-	struct payload *p = mt_realloc(m->ctx, m->pl, m->cap * sizeof(*p), cap * sizeof(*p));
+	/* Get the new payload block first, so a failure at either step leaves
+	 * both arrays at the recorded capacity (the allocator hook is told
+	 * exact sizes when they are freed). */
+	struct payload *p = mt_alloc(m->ctx, cap * sizeof(*p));
 	if (!p)
 		return -ENOMEM;
+	uint64_t *s = mt_realloc(m->ctx, m->starts, m->cap * sizeof(*s), cap * sizeof(*s));
+	if (!s) {
+		mt_free(m->ctx, p, cap * sizeof(*p));
+		return -ENOMEM;
+	}
+	if (m->n)
+		memcpy(p, m->pl, m->n * sizeof(*p));
+	mt_free(m->ctx, m->pl, m->cap * sizeof(*p));
+	m->starts = s;
 	m->pl = p;
 	m->cap = cap;
 	return 0;

@@ -402,11 +402,12 @@ int memtype_regs_add_arg(memtype_regs *r, const char *arg)
 	if (rc == 0)
 		rc = parse_value(&c, eq + 1, strlen(eq + 1), &v);
 	if (rc) {
-		/* No file position for an option: drop the line/col. */
-		char msg[512];
+		/* No file position for an option: drop the line/col. Copy the
+		 * code and message out of the context before rewriting them. */
+		char msg[512], code[48];
 		snprintf(msg, sizeof(msg), "%s", r->ctx->message);
-		return mt_error(r->ctx, rc, r->ctx->code[0] ? r->ctx->code : "syntax",
-				"--msr %s: %s", arg, msg);
+		snprintf(code, sizeof(code), "%s", r->ctx->code[0] ? r->ctx->code : "syntax");
+		return mt_error(r->ctx, rc, code, "--msr %s: %s", arg, msg);
 	}
 	if (index == MEMTYPE_MSR_MTRRCAP) {
 		r->mtrrcap = v;
