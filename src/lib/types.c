@@ -14,11 +14,13 @@
 struct type_names {
 	memtype_type type;
 	const char *shortname;
-	/* Linux arch/x86/kernel/cpu/mtrr/mtrr.c (v6.12) mtrr_strings[]: the
-	 * words of /proc/mtrr and of the "MTRR variable ranges" boot dump. */
+	/* Linux arch/x86/kernel/cpu/mtrr/if.c mtrr_strings[] (mtrr_attrib_to_str):
+	 * the words of /proc/mtrr and of the MTRR boot dump. "uncachable" is
+	 * the kernel's spelling. */
 	const char *mtrr_word;
-	/* Linux arch/x86/mm/pat/memtype.c (v6.12) cattr_name(): the words of
-	 * /sys/kernel/debug/x86/pat_memtype_list and "x86/PAT:" messages. */
+	/* Linux arch/x86/mm/pat/memtype.h cattr_name() (arch/x86/mm/pat_internal.h
+	 * before v5.6): the words of /sys/kernel/debug/x86/pat_memtype_list
+	 * and of the "x86/PAT:" conflict messages. */
 	const char *pat_word;
 	/* Intel SDM Vol. 3A §11.3 Table 11-2 names; AMD APM Vol. 2 §7.4 for CD/WC+. */
 	const char *longname;
