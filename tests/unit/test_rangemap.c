@@ -29,6 +29,7 @@
 #include <cmocka.h>
 
 #include "memtype.h"
+#include "test_maps.h"
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 #define P52 (1ull << 52)
@@ -109,32 +110,6 @@ static void check_invariants(const memtype_map *m, uint64_t lo, uint64_t hi)
 	assert_int_equal(memtype_map_get(m, n, &r), -ERANGE);
 }
 
-/* The map is exactly the n pieces of exp. */
-static void expect_pieces(const memtype_map *m, const memtype_range *exp, size_t n)
-{
-	memtype_range r;
-
-	if (memtype_map_count(m) != n) {
-		for (size_t i = 0; i < memtype_map_count(m); i++) {
-			memtype_map_get(m, i, &r);
-			print_message("# got [0x%llx, 0x%llx] value %u src %u regs 0x%llx\n",
-				      (unsigned long long)r.start, (unsigned long long)r.end,
-				      r.value, r.src, (unsigned long long)r.regs);
-		}
-		fail_msg("expected %zu pieces, got %zu", n, memtype_map_count(m));
-	}
-	for (size_t i = 0; i < n; i++) {
-		assert_int_equal(memtype_map_get(m, i, &r), 0);
-		if (r.start != exp[i].start || r.end != exp[i].end || !same_payload(&r, &exp[i]))
-			fail_msg("piece %zu: expected [0x%llx, 0x%llx] %u/%u/0x%llx, got [0x%llx, "
-				 "0x%llx] %u/%u/0x%llx",
-				 i, (unsigned long long)exp[i].start,
-				 (unsigned long long)exp[i].end,
-				 exp[i].value, exp[i].src, (unsigned long long)exp[i].regs,
-				 (unsigned long long)r.start, (unsigned long long)r.end, r.value,
-				 r.src, (unsigned long long)r.regs);
-	}
-}
 
 /* Two maps with the same domain hold the same pieces. */
 static void expect_same_map(const memtype_map *a, const memtype_map *b)
