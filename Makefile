@@ -40,6 +40,7 @@ check: all $(ASAN_BUILD)/build.ninja
 
 bench: all
 	$(BUILD)/bench/bench_lookup
+	$(BUILD)/bench/bench_sim
 
 fuzz: | deps
 	CC=clang $(MESON) setup build-fuzz -Dfuzz=true -Db_lundef=false 2>/dev/null || true

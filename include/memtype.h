@@ -411,6 +411,123 @@ MEMTYPE_API bool memtype_regs_pat(const memtype_regs *r, uint64_t *pat);
  */
 MEMTYPE_API int memtype_regs_to_mtrr(const memtype_regs *r, memtype_mtrr **out);
 
+
+/* ---------------------------------------------------------------------------
+ * Scenarios and simulation (DESIGN.md §4, docs/scenario-format.md): a
+ * platform, firmware, hypervisor and guest kernel, and the mappings the
+ * guest makes in boot order. memtype_simulate() runs every layer and keeps
+ * both views: what the guest kernel believes (its MTRR view, its memtype
+ * tree, its messages) and what the hardware does (the effective type).
+ */
+
+typedef struct memtype_scenario memtype_scenario;
+typedef struct memtype_sim memtype_sim;
+
+/*
+ * Parse a YAML scenario (len bytes of text; file names it in diagnostics).
+ * Errors carry file/line/col and codes "yaml-syntax", "unknown-key",
+ * "bad-type", "bad-value", "missing-key", "out-of-range", "overlap",
+ * "unknown-version", "duplicate-key"; return -EINVAL (-ENOMEM).
+ */
+MEMTYPE_API int memtype_scenario_load(memtype_ctx *ctx, const char *file, const char *text,
+				      size_t len, memtype_scenario **out);
+MEMTYPE_API void memtype_scenario_free(memtype_scenario *s);
+MEMTYPE_API const char *memtype_scenario_name(const memtype_scenario *s);
+/* Mapping groups: the distinct `who` values in order of first appearance. */
+MEMTYPE_API size_t memtype_scenario_group_count(const memtype_scenario *s);
+MEMTYPE_API const char *memtype_scenario_group(const memtype_scenario *s, size_t i);
+
+/*
+ * Run the scenario. group_order (group_count indexes, a permutation) runs
+ * the mapping groups in that order, each group's mappings in file order;
+ * NULL keeps file order. -EINVAL for a bad permutation or a scenario the
+ * model cannot run (the reason on ctx).
+ */
+MEMTYPE_API int memtype_simulate(const memtype_scenario *s, const size_t *group_order,
+				 memtype_sim **out);
+MEMTYPE_API void memtype_sim_free(memtype_sim *sim);
+
+/* "hardware" (read from MTRR MSRs), "forced" (software state), "none". */
+MEMTYPE_API const char *memtype_sim_mtrr_source(const memtype_sim *sim);
+/* The guest kernel's MTRR view over [0, 2^phys_bits - 1]: value = the MTRR
+ * type its lookup returns for each piece (memtype_type). */
+MEMTYPE_API const memtype_map *memtype_sim_guest_mtrr_map(const memtype_sim *sim);
+/* The PAT the guest kernel programmed; *enabled false when PAT is off. */
+MEMTYPE_API uint64_t memtype_sim_guest_pat(const memtype_sim *sim, bool *enabled);
+/* The MTRR MSRs the firmware left (the guest-visible registers), or NULL. */
+MEMTYPE_API const memtype_mtrr *memtype_sim_firmware_mtrr(const memtype_sim *sim);
+
+/* The kernel log, in boot order; *mapping is the index (in the scenario)
+ * of the mapping that caused the line, or -1. */
+MEMTYPE_API size_t memtype_sim_log_count(const memtype_sim *sim);
+MEMTYPE_API const char *memtype_sim_log_line(const memtype_sim *sim, size_t i, int *mapping);
+
+typedef struct memtype_mapping_result {
+	size_t index;	     /* position in the scenario's mappings: list */
+	const char *who, *call, *device;
+	uint64_t start, end; /* inclusive, as written */
+	memtype_type requested;
+	bool refused;	     /* no mapping was made (granted is then meaningless) */
+	memtype_type granted;
+	bool ok;	     /* the caller got its mapping */
+	const char *message; /* the first kernel line this mapping caused, or NULL */
+	size_t neffective;   /* pieces of memtype_sim_effective() */
+} memtype_mapping_result;
+
+/* Mappings in execution order. */
+MEMTYPE_API size_t memtype_sim_mapping_count(const memtype_sim *sim);
+MEMTYPE_API int memtype_sim_mapping(const memtype_sim *sim, size_t i, memtype_mapping_result *out);
+
+typedef struct memtype_effective {
+	uint64_t start, end;   /* inclusive piece of the mapping */
+	memtype_type type;     /* what the hardware does */
+	const char *stage2;    /* the stage-2 decision, with its source */
+	memtype_result why;    /* the combining steps */
+} memtype_effective;
+MEMTYPE_API int memtype_sim_effective(const memtype_sim *sim, size_t i, size_t k,
+				      memtype_effective *out);
+
+typedef enum memtype_severity {
+	MEMTYPE_SEV_INFO = 0,
+	MEMTYPE_SEV_WARNING = 1,
+	MEMTYPE_SEV_ERROR = 2,
+} memtype_severity;
+
+typedef struct memtype_finding {
+	memtype_severity severity;
+	const char *code;    /* stable kebab-case code, docs/json.md */
+	const char *message;
+	bool has_range;
+	uint64_t start, end; /* inclusive */
+	int mapping;	     /* scenario index of the mapping concerned, or -1 */
+} memtype_finding;
+MEMTYPE_API const char *memtype_severity_name(memtype_severity s);
+MEMTYPE_API size_t memtype_sim_finding_count(const memtype_sim *sim);
+MEMTYPE_API int memtype_sim_finding(const memtype_sim *sim, size_t i, memtype_finding *out);
+
+/* The scenario's expect: block against this run: count, and each check's
+ * outcome with a description and the scenario line. */
+MEMTYPE_API size_t memtype_sim_expect_count(const memtype_sim *sim);
+MEMTYPE_API int memtype_sim_expect(const memtype_sim *sim, size_t i, bool *passed,
+				   const char **what, unsigned *line);
+
+/*
+ * Every order of the mapping groups (at most 8 groups: 40320 orders; more
+ * is -E2BIG). An order fails when some mapping is refused.
+ */
+typedef struct memtype_orders memtype_orders;
+MEMTYPE_API int memtype_simulate_all_orders(const memtype_scenario *s, memtype_orders **out);
+MEMTYPE_API void memtype_orders_free(memtype_orders *o);
+MEMTYPE_API size_t memtype_orders_count(const memtype_orders *o);
+MEMTYPE_API size_t memtype_orders_failing(const memtype_orders *o);
+/* Order i: groups[0..group_count-1] and whether every mapping succeeded. */
+MEMTYPE_API int memtype_orders_get(const memtype_orders *o, size_t i, size_t *groups, bool *ok);
+/* Rules (victim, a, b): a mapping of group victim is refused exactly in the
+ * orders where group a runs before group b. */
+MEMTYPE_API size_t memtype_orders_rule_count(const memtype_orders *o);
+MEMTYPE_API int memtype_orders_rule(const memtype_orders *o, size_t i, size_t *victim, size_t *a,
+				    size_t *b);
+
 #ifdef __cplusplus
 }
 #endif

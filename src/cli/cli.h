@@ -40,6 +40,9 @@ int cli_global_option(struct cli *cli, int argc, char **argv, int *i);
 void cli_usage_error(const struct cli *cli, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void cli_lib_error(const struct cli *cli);
 
+/* Read a whole input file (at most 16 MiB); NULL after reporting why. The
+ * caller frees the buffer. */
+char *cli_read_file(struct cli *cli, const char *path, size_t *len);
 /* Parse a type name for option opt; reports a usage error on failure. */
 int cli_parse_type(const struct cli *cli, const char *opt, const char *s, memtype_type *out);
 /* The short name of a type ("UC-"). */
@@ -58,6 +61,7 @@ void cli_print_steps(const struct cli *cli, const memtype_result *r);
 int cmd_combine(struct cli *cli, int argc, char **argv);
 int cmd_resolve(struct cli *cli, int argc, char **argv);
 int cmd_help(struct cli *cli, int argc, char **argv);
+int cmd_simulate(struct cli *cli, int argc, char **argv);
 /* Print the help of one verb (or the overview for NULL); 0 if known. */
 int cli_print_help(FILE *f, const char *verb);
 

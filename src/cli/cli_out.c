@@ -6,7 +6,10 @@
 
 #include <errno.h>
 #include <stdarg.h>
+#include <stdlib.h>
 #include <string.h>
+
+#define MAX_FILE_BYTES (16u << 20)
 
 int cli_global_option(struct cli *cli, int argc, char **argv, int *i)
 {
@@ -193,4 +196,45 @@ void cli_print_steps(const struct cli *cli, const memtype_result *r)
 			fputs(" (IPAT=1: guest PAT ignored)", cli->out);
 		fprintf(cli->out, "    [%s]\n", s->source);
 	}
+}
+
+char *cli_read_file(struct cli *cli, const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f) {
+		fprintf(stderr, "%s: error: unreadable: cannot open '%s': %s\n", cli->prog, path,
+			strerror(errno));
+		return NULL;
+	}
+	size_t cap = 4096, n = 0;
+	char *buf = malloc(cap);
+	while (buf) {
+		size_t got = fread(buf + n, 1, cap - n, f);
+		n += got;
+		if (n < cap)
+			break;
+		if (cap >= MAX_FILE_BYTES) {
+			fprintf(stderr, "%s: error: too-large: '%s' is larger than %u MiB\n", cli->prog,
+				path, MAX_FILE_BYTES >> 20);
+			free(buf);
+			buf = NULL;
+			break;
+		}
+		char *nb = realloc(buf, cap * 2);
+		if (!nb) {
+			free(buf);
+			buf = NULL;
+			break;
+		}
+		buf = nb;
+		cap *= 2;
+	}
+	if (buf && ferror(f)) {
+		fprintf(stderr, "%s: error: unreadable: cannot read '%s'\n", cli->prog, path);
+		free(buf);
+		buf = NULL;
+	}
+	fclose(f);
+	*len = n;
+	return buf;
 }

@@ -14,6 +14,7 @@ static const char overview[] =
 	"verbs:\n"
 	"  combine   the architecture rules alone: MTRR x PAT (Intel, AMD), EPT, NPT\n"
 	"  resolve   the memory type of addresses for a register state, with why\n"
+	"  simulate  run a scenario: firmware, hypervisor, guest kernel, mappings\n"
 	"  help      this text, or 'memtype help VERB'\n"
 	"\n"
 	"global options (before or after the verb):\n"
@@ -60,6 +61,19 @@ static const char help_resolve[] =
 	"\n"
 	"example: memtype resolve --msr 0x2ff=0xc00 --msr 0x200=0x6 --msr 0x201=0xf80000800 0x1000\n";
 
+static const char help_simulate[] =
+	"usage: memtype simulate SCENARIO.yaml [--check] [--all-orders]\n"
+	"                        [--fail-on error|warning|info|none]\n"
+	"\n"
+	"Runs one scenario (docs/scenario-format.md) through every layer: the firmware\n"
+	"programs the MTRRs, the hypervisor decides what the guest sees and what stage 2\n"
+	"does, the guest kernel builds its MTRR view and PAT and performs the mappings\n"
+	"in boot order. Prints the guest's view, the kernel log, each mapping's\n"
+	"requested / granted / effective type, and findings.\n"
+	"  --check        verify the scenario's expect: block (exit 1 on a mismatch)\n"
+	"  --all-orders   run every order of the mapping groups (by who) and say which\n"
+	"                 orders fail (finding order-dependent)\n";
+
 int cli_print_help(FILE *f, const char *verb)
 {
 	if (!verb) {
@@ -72,6 +86,10 @@ int cli_print_help(FILE *f, const char *verb)
 	}
 	if (!strcmp(verb, "resolve")) {
 		fputs(help_resolve, f);
+		return 0;
+	}
+	if (!strcmp(verb, "simulate")) {
+		fputs(help_simulate, f);
 		return 0;
 	}
 	if (!strcmp(verb, "help")) {
@@ -97,7 +115,7 @@ int cmd_help(struct cli *cli, int argc, char **argv)
 		}
 	}
 	if (cli_print_help(cli->out, verb)) {
-		cli_usage_error(cli, "no verb '%s' (verbs: combine, resolve, help)", verb);
+		cli_usage_error(cli, "no verb '%s' (verbs: combine, resolve, simulate, help)", verb);
 		return EXIT_USAGE;
 	}
 	return EXIT_OK;

@@ -15,7 +15,6 @@
 #include <string.h>
 
 #define MAX_MAP_PIECES (1u << 20)
-#define MAX_FILE_BYTES (16u << 20)
 
 struct resolve_args {
 	const char *file;
@@ -26,46 +25,6 @@ struct resolve_args {
 	int fail_on; /* 0 error, 1 warning, 2 info, 3 none */
 };
 
-static char *read_file(struct cli *cli, const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	if (!f) {
-		fprintf(stderr, "%s: error: unreadable: cannot open '%s': %s\n", cli->prog, path,
-			strerror(errno));
-		return NULL;
-	}
-	size_t cap = 4096, n = 0;
-	char *buf = malloc(cap);
-	while (buf) {
-		size_t got = fread(buf + n, 1, cap - n, f);
-		n += got;
-		if (n < cap)
-			break;
-		if (cap >= MAX_FILE_BYTES) {
-			fprintf(stderr, "%s: error: too-large: '%s' is larger than %u MiB\n", cli->prog,
-				path, MAX_FILE_BYTES >> 20);
-			free(buf);
-			buf = NULL;
-			break;
-		}
-		char *nb = realloc(buf, cap * 2);
-		if (!nb) {
-			free(buf);
-			buf = NULL;
-			break;
-		}
-		buf = nb;
-		cap *= 2;
-	}
-	if (buf && ferror(f)) {
-		fprintf(stderr, "%s: error: unreadable: cannot read '%s'\n", cli->prog, path);
-		free(buf);
-		buf = NULL;
-	}
-	fclose(f);
-	*len = n;
-	return buf;
-}
 
 /* The MTRR decision for one piece, as a rule name and a detail sentence. */
 static void mtrr_why(const memtype_mtrr *m, uint32_t type, uint32_t src, uint64_t regs,
@@ -275,7 +234,7 @@ int cmd_resolve(struct cli *cli, int argc, char **argv)
 	}
 	if (a.file) {
 		size_t len;
-		char *text = read_file(cli, a.file, &len);
+		char *text = cli_read_file(cli, a.file, &len);
 		if (!text) {
 			rc = EXIT_INPUT;
 			goto out;

@@ -217,4 +217,37 @@ bool mt_e820_any_ram(const struct mt_platform *p, uint64_t start, uint64_t end);
 int mt_fw_program(memtype_ctx *ctx, const struct mt_scenario *s, struct mt_msr_write *out,
 		  unsigned *n, const char **note);
 
+
+/*
+ * hv_kvm.c: the hypervisor layer. What the guest sees of the MTRRs, and what
+ * stage 2 (EPT, NPT, the TDX module's Secure EPT) does to an access.
+ */
+struct mt_guest_view {
+	bool cpuid_mtrr;     /* CPUID.1:EDX.MTRR[12] as the guest sees it */
+	bool msrs_via_host;  /* MTRR MSR accesses are served by the untrusted host (#VE/#VC) */
+	bool cd_faults;	     /* setting CR0.CD raises #VE (TDX) */
+	uint64_t mtrrcap;    /* MTRRcap the guest reads */
+	const char *source;  /* citation for the above */
+};
+void mt_hv_guest_view(const struct mt_scenario *s, struct mt_guest_view *v);
+
+/* What backs a guest-physical address, for stage 2. */
+typedef enum mt_gpa_class {
+	MT_GPA_RAM,	  /* guest RAM (private memory in a CoCo guest) */
+	MT_GPA_HOST_MMIO, /* real device memory (passthrough, or bare-metal MMIO) */
+	MT_GPA_EMULATED,  /* emulated by the VMM: no stage-2 mapping, every access exits */
+	MT_GPA_SHARED_RAM, /* host RAM behind a device region (shared in a CoCo guest) */
+} mt_gpa_class;
+mt_gpa_class mt_gpa_classify(const struct mt_scenario *s, uint64_t gpa);
+
+/*
+ * The effective type of an access to gpa through a guest PTE whose PAT entry
+ * holds gpat. hw is the MTRR state the (virtual) hardware holds: the real
+ * MTRRs on bare metal, KVM's per-vCPU MTRR storage in a guest (used by KVM
+ * <= 6.10 with non-coherent DMA). *detail names the stage-2 decision (static
+ * string with its source). The result's steps carry the combining tables.
+ */
+void mt_stage2_effective(const struct mt_scenario *s, const memtype_mtrr *hw, uint64_t gpa,
+			 memtype_type gpat, memtype_result *out, const char **detail);
+
 #endif /* MEMTYPE_MODEL_H */
