@@ -106,5 +106,40 @@ run "resolve bad number names line and column" 3 resolve "$TMP/bad.regs" 0 &&
 run "output file" 0 -o "$TMP/o.json" combine -j --mtrr WB --pat WT
 expect "-o writes the file" '"type":"WT"' "$(cat "$TMP/o.json")"
 
+# simulate: the TPM bug, its fix, the order sweep, bad scenarios.
+SC=$ROOT/examples/scenarios
+run "simulate tpm 6.12" 1 simulate -j "$SC/gce-snp-tpm-6.12.yaml" &&
+	expect "tpm ioremap error line" '"message":"ioremap error for 0xfed40000-0xfed45000, requested 0x2, got 0x0"' "$OUT" &&
+	expect "driver probe line" '"tpm_tis MSFT0101:00: probe with driver tpm_tis failed with error -12"' "$OUT" &&
+	expect "conflict finding" '"code":"memtype-conflict"' "$OUT"
+run "simulate tpm 6.18" 0 simulate -j "$SC/gce-snp-tpm-6.18.yaml" &&
+	expect "tpm maps UC- on 6.18" '"who":"tpm_tis","call":"devm_ioremap_resource","device":"MSFT0101:00","start":"0xfed40000","end":"0xfed44fff","requested":"UC-","granted":"UC-","ok":true' "$OUT"
+run "simulate --check passes on a reproduced bug" 0 simulate --check "$SC/gce-snp-tpm-6.12.yaml" &&
+	expect "check result" "result: ok" "$OUT"
+run "simulate --all-orders" 1 simulate --all-orders "$SC/gce-snp-tpm-6.12.yaml" &&
+	expect "tpm failure needs acpi first" "tpm_tis fails exactly when acpi runs before tpm_tis" "$OUT"
+run "simulate --all-orders json" 1 simulate -j --all-orders "$SC/gce-snp-tpm-6.12.yaml" &&
+	expect "order rule json" '{"fails":"tpm_tis","when":"acpi","runs_before":"tpm_tis"}' "$OUT" &&
+	expect "order-dependent finding" '"code":"order-dependent"' "$OUT"
+sed 's/ok: false, granted: null/ok: true/' "$SC/gce-snp-tpm-6.12.yaml" >"$TMP/wrong.yaml"
+run "simulate --check fails on a wrong expectation" 1 simulate --check "$TMP/wrong.yaml" &&
+	expect "names the failed line" "wrong.yaml:28: expect mapping 3 (tpm_tis devm_ioremap_resource): ok is true: FAILED" "$OUT"
+printf 'name: x\nplatform: {phys_bit: 40}\n' >"$TMP/unknown.yaml"
+run "scenario unknown key" 3 simulate "$TMP/unknown.yaml" &&
+	expect "closest key" "unknown.yaml:2:12: error: unknown-key:" "$ERR" &&
+	expect "did you mean" "phys_bits" "$ERR"
+printf 'name: x\nplatform: [\n' >"$TMP/syntax.yaml"
+run "scenario syntax error" 3 simulate "$TMP/syntax.yaml" && expect "yaml-syntax" "error: yaml-syntax:" "$ERR"
+printf 'name: x\nplatform: {phys_bits: 36, memory: q35, ram: 1G}\nguest: {kernel: linux, version: \"6.12\"}\nmappings:\n  - {who: a, call: ioremap, start: 0x1000000000, size: 4K}\n' >"$TMP/range.yaml"
+run "scenario address beyond phys_bits" 3 simulate "$TMP/range.yaml" && expect "out-of-range" "error: out-of-range:" "$ERR"
+printf 'name: x\nplatform: {memory: q35, ram: 1G}\nguest: {kernel: linux, version: \"6.12\"}\nmappings:\n  - {who: a, call: ioremap, start: 0x1000, size: 0}\n' >"$TMP/size0.yaml"
+run "scenario mapping of size 0" 3 simulate "$TMP/size0.yaml" && expect "size 0" "size 0" "$ERR"
+printf 'name: x\nplatform: {memory: q35, ram: 1G}\nguest: {kernel: linux, version: "2.4"}\n' >"$TMP/ver.yaml"
+run "scenario unknown version" 3 simulate "$TMP/ver.yaml" && expect "unknown-version" "error: unknown-version:" "$ERR"
+printf 'name: x\nplatform:\n  memory:\n    - {start: 0, end: 0xfffff, type: ram}\n    - {start: 0x80000, end: 0x1fffff, type: reserved}\n' >"$TMP/overlap.yaml"
+run "scenario overlapping e820" 3 simulate "$TMP/overlap.yaml" && expect "overlap" "error: overlap:" "$ERR"
+printf 'name: x\nplatform: {phys_bits: "many"}\n' >"$TMP/type.yaml"
+run "scenario wrong type" 3 simulate "$TMP/type.yaml"
+
 echo "1..$n"
 [ "$fail" -eq 0 ]

@@ -629,13 +629,14 @@ static void test_scenario_error_unknown_version(void **state)
 	load_bad(state,
 		 "name: t\nplatform: {memory: q35, ram: 2G}\n"
 		 "guest: {kernel: linux, version: \"7.1\"}\n",
-		 "unknown-version", 3, 33, "unknown Linux version '7.1'");
+		 "unknown-version", 3, 33,
+		 "unknown Linux version '7.1' (the model knows 4.2 to 6.99)");
 	load_bad(state,
 		 "name: t\nplatform: {memory: q35, ram: 2G}\n"
 		 "guest: {kernel: linux, version: \"3.10\"}\n",
 		 "unknown-version", 3, 33, NULL);
-	load_bad(state, HEAD "hypervisor: {kind: kvm, version: \"2.6\"}\n", "unknown-version", 4,
-		 34, "KVM version");
+	load_bad(state, HEAD "hypervisor: {kind: kvm, version: \"2.4\"}\n", "unknown-version", 4,
+		 34, "unknown KVM version '2.4' (the model knows 2.6 to 6.99)");
 	/* Not a version at all. */
 	load_bad(state,
 		 "name: t\nplatform: {memory: q35, ram: 2G}\n"
