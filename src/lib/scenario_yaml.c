@@ -33,13 +33,23 @@
  *    "empty", is meaningful for expect.granted (refused), and is bad-type
  *    for every other scalar.
  *
+ * Required: name (non-empty), platform.memory, platform.ram with a preset
+ * (and only then), guest.kernel (linux) and guest.version, hypervisor.version
+ * with kind kvm (and only then), firmware.registers with kind registers (and
+ * only then), firmware.version only for ovmf and seabios (absent: 0, the
+ * newest modelled). Cross-checks: coco needs kind kvm, tdx an Intel cpu and
+ * snp an AMD one; expect entries with ok/granted/effective need a mapping;
+ * e820 entries are sorted and disjoint (an intersection is "overlap" at the
+ * later entry, disjoint but out of order is bad-value). Lists are capped at
+ * their arrays in model.h (bad-value at the first entry too many).
+ *
  * Presets (memory: q35 | i440fx) only set platform.machine and
  * platform.ram here, leaving e820 empty: the caller expands them with
  * mt_platform_apply_preset once the firmware is known.
  *
  * Not modelled yet: the top-level key axes (parameter sweeps, a later
- * feature) is accepted when it is a mapping and otherwise ignored, so
- * scenario files written for it still load.
+ * feature) must be a mapping and is otherwise ignored, so scenario files
+ * written for it already load.
  */
 #include "model.h"
 
@@ -427,18 +437,12 @@ static int dotted(const char *t, size_t len, bool allow_y, unsigned part[3])
 	return n >= 2 ? n : 0;
 }
 
-/* Copy a version scalar's text into buf for version_text. */
-static int version_text(struct ps *p, const yaml_node_t *n, const char *what, char *buf, size_t cap)
-{
-	return get_str(p, n, what, buf, cap);
-}
-
 /* Linux or KVM "6.12", "6.12.3", "6.12.y" (major * 100 + minor). */
 static int linux_version(struct ps *p, const yaml_node_t *n, const char *what, unsigned min,
 			 char *text, size_t cap, unsigned *out)
 {
 	unsigned part[3];
-	int rc = version_text(p, n, what, text, cap);
+	int rc = get_str(p, n, what, text, cap);
 
 	if (rc)
 		return rc;
@@ -446,8 +450,9 @@ static int linux_version(struct ps *p, const yaml_node_t *n, const char *what, u
 		return err_at(p, n, "bad-value",
 			      "%s '%s' is not a version like \"6.12\" or \"6.12.y\"", what, text);
 	if (part[1] > 99 || part[0] * 100 + part[1] < min || part[0] * 100 + part[1] > VERSION_MAX)
-		return err_at(p, n, "unknown-version", "unknown %s '%s' (the model knows %u.%u to 6.99)",
-			      what, text, min / 100, min % 100);
+		return err_at(p, n, "unknown-version",
+			      "unknown %s '%s' (the model knows %u.%u to 6.99)", what, text,
+			      min / 100, min % 100);
 	*out = part[0] * 100 + part[1];
 	return 0;
 }
@@ -922,8 +927,8 @@ static int parse_firmware(struct ps *p, const yaml_node_t *root)
 		if (fw->kind != MT_FW_OVMF && fw->kind != MT_FW_SEABIOS)
 			return err_at(p, v, "bad-value",
 				      "firmware.version is only for kind ovmf or seabios");
-		if ((rc = version_text(p, v, "firmware.version", fw->version_text,
-				       sizeof(fw->version_text))))
+		if ((rc = get_str(p, v, "firmware.version", fw->version_text,
+				  sizeof(fw->version_text))))
 			return rc;
 		rc = fw->kind == MT_FW_OVMF ? ovmf_version(p, v, fw) : seabios_version(p, v, fw);
 		if (rc)
@@ -1052,8 +1057,8 @@ static int parse_guest(struct ps *p, const yaml_node_t *root)
 		return rc;
 	if (!(v = get(p, n, "version")))
 		return err_at(p, n, "missing-key", "guest has no 'version' (e.g. \"6.12\")");
-	if ((rc = linux_version(p, v, "Linux version", LINUX_MIN, g->version_text, sizeof(g->version_text),
-				&g->version)))
+	if ((rc = linux_version(p, v, "Linux version", LINUX_MIN, g->version_text,
+				sizeof(g->version_text), &g->version)))
 		return rc;
 	g->patches = default_patches(g->version);
 	if ((v = get(p, n, "patches")) && (rc = parse_patches(p, v, g)))

@@ -420,7 +420,7 @@ int memtype_simulate_all_orders(const memtype_scenario *sc, memtype_orders **out
 	for (size_t x = 0; x < g; x++) {
 		size_t fails = 0;
 		for (size_t k = 0; k < o->n; k++)
-			fails += (o->bad[k] >> x) & 1u;
+			fails += ((unsigned)o->bad[k] >> x) & 1u;
 		if (fails == 0 || fails == o->n)
 			continue;
 		for (size_t a = 0; a < g; a++) {
@@ -437,7 +437,7 @@ int memtype_simulate_all_orders(const memtype_scenario *sc, memtype_orders **out
 						if (p[i] == b)
 							pb = i;
 					}
-					exact = (pa < pb) == (((o->bad[k] >> x) & 1u) != 0);
+					exact = (pa < pb) == ((((unsigned)o->bad[k] >> x) & 1u) != 0);
 				}
 				if (exact) {
 					o->rule[o->nrules][0] = (uint8_t)x;
