@@ -179,7 +179,8 @@ struct mt_scenario {
 
 /*
  * scenario_yaml.c: parse YAML text into *out (zeroed first, defaults
- * applied, presets expanded via mt_platform_apply_preset, cross-checked:
+ * applied; a preset only sets machine and ram -- the caller expands it with
+ * mt_platform_apply_preset; cross-checked:
  * e820 sorted/non-overlapping, addresses below 2^phys_bits, sizes > 0,
  * known versions). Errors: mt_error_at(ctx, -EINVAL, file, line, col, code,
  * ...) with codes "yaml-syntax", "unknown-key" (message names the closest
