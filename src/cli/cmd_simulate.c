@@ -212,8 +212,12 @@ static void print_text(struct cli *cli, const memtype_scenario *sc, const memtyp
 			fputs("REFUSED\n", o);
 		else
 			fprintf(o, "granted %s\n", tn(m.granted));
-		if (m.message)
-			fprintf(o, "      kernel: %s\n", m.message);
+		for (size_t k = 0; k < memtype_sim_log_count(sim); k++) {
+			int who;
+			const char *line = memtype_sim_log_line(sim, k, &who);
+			if (who == (int)m.index)
+				fprintf(o, "      kernel: %s\n", line);
+		}
 		for (size_t k = 0; k < m.neffective; k++) {
 			memtype_effective e;
 			memtype_sim_effective(sim, i, k, &e);
