@@ -454,6 +454,10 @@ MEMTYPE_API const char *memtype_sim_mtrr_source(const memtype_sim *sim);
 MEMTYPE_API const memtype_map *memtype_sim_guest_mtrr_map(const memtype_sim *sim);
 /* The PAT the guest kernel programmed; *enabled false when PAT is off. */
 MEMTYPE_API uint64_t memtype_sim_guest_pat(const memtype_sim *sim, bool *enabled);
+/* What the guest can observe of the MTRRs: CPUID.1:EDX.MTRR, and whether its
+ * MTRR MSR accesses are served by the (untrusted) host via #VE/#VC. */
+MEMTYPE_API void memtype_sim_guest_sees(const memtype_sim *sim, bool *cpuid_mtrr,
+					bool *msrs_via_host);
 /* The MTRR MSRs the firmware left (the guest-visible registers), or NULL. */
 MEMTYPE_API const memtype_mtrr *memtype_sim_firmware_mtrr(const memtype_sim *sim);
 

@@ -53,6 +53,34 @@ static json_object *guest_map_json(const memtype_map *map)
 	return a;
 }
 
+/* The MTRR MSRs the firmware left that are not zero, by index: what the
+ * guest would read (MTRRcap, DEF_TYPE, fixed, variable pairs). */
+static json_object *msrs_json(const memtype_mtrr *m)
+{
+	json_object *o = json_object_new_object();
+	if (!m)
+		return o;
+	static const uint32_t fixed[] = { 0x250, 0x258, 0x259, 0x268, 0x269, 0x26a, 0x26b,
+					  0x26c, 0x26d, 0x26e, 0x26f };
+	uint32_t idx[2 + sizeof(fixed) / sizeof(fixed[0]) + 2 * MEMTYPE_MAX_VCNT];
+	size_t n = 0;
+	idx[n++] = MEMTYPE_MSR_MTRRCAP;
+	idx[n++] = MEMTYPE_MSR_MTRR_DEF_TYPE;
+	for (size_t i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++)
+		idx[n++] = fixed[i];
+	for (unsigned i = 0; i < 2 * memtype_mtrr_vcnt(m); i++)
+		idx[n++] = MEMTYPE_MSR_MTRR_PHYSBASE0 + i;
+	for (size_t i = 0; i < n; i++) {
+		uint64_t v;
+		char key[16];
+		if (memtype_mtrr_rdmsr(m, idx[i], &v) != 0 || v == 0)
+			continue;
+		snprintf(key, sizeof(key), "0x%x", idx[i]);
+		json_object_object_add(o, key, cli_hex(v));
+	}
+	return o;
+}
+
 static int parse_args(struct cli *cli, int argc, char **argv, struct sim_args *a)
 {
 	for (int i = 1; i < argc; i++) {
@@ -358,6 +386,11 @@ int cmd_simulate(struct cli *cli, int argc, char **argv)
 		bool pat_on;
 		uint64_t pat = memtype_sim_guest_pat(sim, &pat_on);
 		json_object_object_add(gv, "mtrr_source", json_object_new_string(memtype_sim_mtrr_source(sim)));
+		bool cpuid_mtrr, via_host;
+		memtype_sim_guest_sees(sim, &cpuid_mtrr, &via_host);
+		json_object_object_add(gv, "cpuid_mtrr", json_object_new_boolean(cpuid_mtrr));
+		json_object_object_add(gv, "msrs_via_host", json_object_new_boolean(via_host));
+		json_object_object_add(gv, "mtrr_msrs", msrs_json(memtype_sim_firmware_mtrr(sim)));
 		json_object_object_add(gv, "mtrr_map", guest_map_json(memtype_sim_guest_mtrr_map(sim)));
 		json_object *pj = NULL;
 		if (pat_on) {

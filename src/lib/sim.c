@@ -377,6 +377,8 @@ int mt_sim_run(memtype_sim *sim, const memtype_scenario *sc, const size_t *order
 	sim->lx.mtrr.version = s->guest.version;
 	sim->lx.mtrr.phys_bits = s->platform.phys_bits;
 	bool cpuid_mtrr = gv.cpuid_mtrr && !s->guest.clearcpuid_mtrr;
+	sim->cpuid_mtrr = cpuid_mtrr;
+	sim->msrs_via_host = gv.msrs_via_host;
 	struct mt_lx_forced forced;
 	bool is_forced = forced_state(s, &forced);
 	sim->booted = true;

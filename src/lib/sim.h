@@ -50,6 +50,7 @@ struct memtype_sim {
 	const memtype_scenario *sc;
 	const char *mtrr_source;
 	bool booted;
+	bool cpuid_mtrr, msrs_via_host;
 	memtype_mtrr *fw_mtrr;
 	memtype_map *fw_map;	/* the firmware-programmed MTRRs as a map, or NULL */
 	memtype_map *guest_map; /* the guest kernel's MTRR view */

@@ -198,6 +198,12 @@ uint64_t memtype_sim_guest_pat(const memtype_sim *sim, bool *enabled)
 	return sim->lx.pat.pat_msr;
 }
 
+void memtype_sim_guest_sees(const memtype_sim *sim, bool *cpuid_mtrr, bool *msrs_via_host)
+{
+	*cpuid_mtrr = sim->cpuid_mtrr;
+	*msrs_via_host = sim->msrs_via_host;
+}
+
 const memtype_mtrr *memtype_sim_firmware_mtrr(const memtype_sim *sim)
 {
 	return sim->fw_mtrr;
