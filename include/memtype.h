@@ -532,6 +532,55 @@ MEMTYPE_API size_t memtype_orders_rule_count(const memtype_orders *o);
 MEMTYPE_API int memtype_orders_rule(const memtype_orders *o, size_t i, size_t *victim, size_t *a,
 				    size_t *b);
 
+/* ---------------------------------------------------------------------------
+ * Drawing: the address space of a simulation as stacked SVG layers (e820,
+ * the guest kernel's MTRR view, each mapping's page-table type, stage 2 and
+ * the effective type), with a legend. Output goes to a writer callback.
+ */
+typedef void (*memtype_write_fn)(void *ud, const char *data, size_t len);
+/* Write a self-contained <svg> element (no external references) for sim. */
+MEMTYPE_API int memtype_sim_svg(const memtype_sim *sim, memtype_write_fn write, void *ud);
+
+/* ---------------------------------------------------------------------------
+ * The compatibility matrix (`memtype matrix`): every combination of the axes
+ * (firmware, platform, guest kernel, TPM ACPI description) for a standard
+ * q35 guest with ACPI, a TPM and an HPET, each simulated in every order of
+ * its mapping groups, with a verdict and a one-line reason per cell.
+ */
+typedef struct memtype_matrix memtype_matrix;
+
+/* Run the built-in matrix. */
+MEMTYPE_API int memtype_matrix_builtin(memtype_ctx *ctx, memtype_matrix **out);
+MEMTYPE_API void memtype_matrix_free(memtype_matrix *m);
+/* Axes, in coordinate order: name ("firmware", "platform", "kernel", "tpm"),
+ * number of values, and each value's short name and description. */
+MEMTYPE_API size_t memtype_matrix_axis_count(const memtype_matrix *m);
+MEMTYPE_API const char *memtype_matrix_axis_name(const memtype_matrix *m, size_t axis);
+MEMTYPE_API size_t memtype_matrix_axis_size(const memtype_matrix *m, size_t axis);
+MEMTYPE_API const char *memtype_matrix_axis_value(const memtype_matrix *m, size_t axis, size_t k);
+MEMTYPE_API const char *memtype_matrix_axis_doc(const memtype_matrix *m, size_t axis, size_t k);
+
+#define MEMTYPE_MATRIX_MAX_AXES 6
+#define MEMTYPE_MATRIX_MAX_CODES 8
+
+typedef struct memtype_matrix_cell {
+	size_t coord[MEMTYPE_MATRIX_MAX_AXES]; /* value index per axis */
+	/* "ok" | "conflict" | "slow" | "unsafe" | "undefined", or "n/a" for a
+	 * combination that cannot exist (SeaBIOS with SNP/TDX) */
+	const char *verdict;
+	const char *reason;  /* one line */
+	size_t ncodes;	     /* distinct finding codes over every order */
+	const char *codes[MEMTYPE_MATRIX_MAX_CODES];
+	size_t orders, failing_orders;
+} memtype_matrix_cell;
+
+/* Cells in row-major order of the axes (the last axis varies fastest). */
+MEMTYPE_API size_t memtype_matrix_cell_count(const memtype_matrix *m);
+MEMTYPE_API int memtype_matrix_get_cell(const memtype_matrix *m, size_t i,
+				       memtype_matrix_cell *out);
+/* Re-run cell i in boot order for its detail (the caller frees the sim). */
+MEMTYPE_API int memtype_matrix_cell_sim(const memtype_matrix *m, size_t i, memtype_sim **out);
+
 #ifdef __cplusplus
 }
 #endif

@@ -40,6 +40,9 @@ int cli_global_option(struct cli *cli, int argc, char **argv, int *i);
 void cli_usage_error(const struct cli *cli, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void cli_lib_error(const struct cli *cli);
 
+/* Print first then text, wrapped at width columns with continuation lines
+ * indented by indent. */
+void cli_print_wrapped(FILE *f, const char *first, const char *text, size_t indent, size_t width);
 /* Read a whole input file (at most 16 MiB); NULL after reporting why. The
  * caller frees the buffer. */
 char *cli_read_file(struct cli *cli, const char *path, size_t *len);
@@ -62,6 +65,10 @@ int cmd_combine(struct cli *cli, int argc, char **argv);
 int cmd_resolve(struct cli *cli, int argc, char **argv);
 int cmd_help(struct cli *cli, int argc, char **argv);
 int cmd_simulate(struct cli *cli, int argc, char **argv);
+int cmd_matrix(struct cli *cli, int argc, char **argv);
+/* The self-contained HTML report of a matrix (html_report.c). 0 or -1 after
+ * reporting why. */
+int cli_write_matrix_html(struct cli *cli, const memtype_matrix *m, const char *path);
 /* Print the help of one verb (or the overview for NULL); 0 if known. */
 int cli_print_help(FILE *f, const char *verb);
 

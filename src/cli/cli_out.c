@@ -238,3 +238,29 @@ char *cli_read_file(struct cli *cli, const char *path, size_t *len)
 	*len = n;
 	return buf;
 }
+
+void cli_print_wrapped(FILE *f, const char *first, const char *text, size_t indent, size_t width)
+{
+	size_t col = strlen(first);
+	bool fresh = false; /* at the start of a continuation line */
+	fputs(first, f);
+	while (*text) {
+		size_t w = strcspn(text, " ");
+		if (!fresh && col + 1 + w > width && col > indent) {
+			fprintf(f, "\n%*s", (int)indent, "");
+			col = indent;
+			fresh = true;
+		}
+		if (!fresh) {
+			fputc(' ', f);
+			col++;
+		}
+		fwrite(text, 1, w, f);
+		col += w;
+		fresh = false;
+		text += w;
+		while (*text == ' ')
+			text++;
+	}
+	fputc('\n', f);
+}

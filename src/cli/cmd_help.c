@@ -62,7 +62,7 @@ static const char help_resolve[] =
 	"example: memtype resolve --msr 0x2ff=0xc00 --msr 0x200=0x6 --msr 0x201=0xf80000800 0x1000\n";
 
 static const char help_simulate[] =
-	"usage: memtype simulate SCENARIO.yaml [--check] [--all-orders]\n"
+	"usage: memtype simulate SCENARIO.yaml [--check] [--all-orders] [--svg FILE]\n"
 	"                        [--fail-on error|warning|info|none]\n"
 	"\n"
 	"Runs one scenario (docs/scenario-format.md) through every layer: the firmware\n"
@@ -72,7 +72,10 @@ static const char help_simulate[] =
 	"requested / granted / effective type, and findings.\n"
 	"  --check        verify the scenario's expect: block (exit 1 on a mismatch)\n"
 	"  --all-orders   run every order of the mapping groups (by who) and say which\n"
-	"                 orders fail (finding order-dependent)\n";
+	"                 orders fail (finding order-dependent)\n"
+	"  --svg FILE     also draw the run as a self-contained SVG: e820, the guest's\n"
+	"                 MTRR view, each mapping's granted type, stage 2 and the\n"
+	"                 effective type, on an ordinal (not to scale) address axis\n";
 
 int cli_print_help(FILE *f, const char *verb)
 {

@@ -7,11 +7,13 @@
  */
 #include "cli.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 struct sim_args {
 	const char *file;
+	const char *svg; /* --svg FILE: the drawing */
 	bool check, all_orders;
 	int fail_on; /* 0 error, 1 warning, 2 info, 3 none */
 };
@@ -98,6 +100,12 @@ static int parse_args(struct cli *cli, int argc, char **argv, struct sim_args *a
 			a->check = true;
 		} else if (!strcmp(o, "--all-orders")) {
 			a->all_orders = true;
+		} else if (!strcmp(o, "--svg")) {
+			if (i + 1 >= argc) {
+				cli_usage_error(cli, "--svg needs a file name");
+				return -1;
+			}
+			a->svg = argv[++i];
 		} else if (!strcmp(o, "--fail-on")) {
 			static const char *const levels[] = { "error", "warning", "info", "none" };
 			if (i + 1 >= argc) {
@@ -125,6 +133,34 @@ static int parse_args(struct cli *cli, int argc, char **argv, struct sim_args *a
 	}
 	if (!a->file) {
 		cli_usage_error(cli, "simulate needs a scenario file");
+		return -1;
+	}
+	return 0;
+}
+
+static void svg_write(void *ud, const char *data, size_t len)
+{
+	fwrite(data, 1, len, (FILE *)ud);
+}
+
+/* --svg FILE: the drawing of the run (memtype_sim_svg). */
+static int write_svg(struct cli *cli, const memtype_sim *sim, const char *path)
+{
+	FILE *f = fopen(path, "w");
+	if (!f) {
+		fprintf(stderr, "%s: error: unwritable: cannot open '%s': %s\n", cli->prog, path,
+			strerror(errno));
+		return -1;
+	}
+	int rc = memtype_sim_svg(sim, svg_write, f);
+	bool bad = ferror(f) != 0;
+	if (fclose(f) != 0 || bad) {
+		fprintf(stderr, "%s: error: unwritable: cannot write '%s': %s\n", cli->prog, path,
+			strerror(errno));
+		return -1;
+	}
+	if (rc) {
+		cli_lib_error(cli);
 		return -1;
 	}
 	return 0;
@@ -346,6 +382,11 @@ int cmd_simulate(struct cli *cli, int argc, char **argv)
 	memtype_sim *sim = NULL;
 	if (memtype_simulate(sc, NULL, &sim)) {
 		cli_lib_error(cli);
+		memtype_scenario_free(sc);
+		return EXIT_INPUT;
+	}
+	if (a.svg && write_svg(cli, sim, a.svg)) {
+		memtype_sim_free(sim);
 		memtype_scenario_free(sc);
 		return EXIT_INPUT;
 	}

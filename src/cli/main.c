@@ -17,6 +17,7 @@ struct verb {
 static const struct verb verbs[] = {
 	{ "combine", cmd_combine },
 	{ "resolve", cmd_resolve },
+	{ "matrix", cmd_matrix },
 	{ "simulate", cmd_simulate },
 	{ "help", cmd_help },
 };
@@ -52,7 +53,7 @@ int main(int argc, char **argv)
 			if (strcmp(a, verbs[k].name) == 0)
 				verb = &verbs[k];
 		if (!verb) {
-			cli_usage_error(&cli, "unknown verb '%s' (verbs: combine, resolve, simulate, help)", a);
+			cli_usage_error(&cli, "unknown verb '%s' (verbs: matrix, simulate, combine, resolve, help)", a);
 			return EXIT_USAGE;
 		}
 		verb_at = i;

@@ -129,6 +129,9 @@ struct mt_linux_pat {
 struct mt_linux {
 	unsigned version;
 	const struct mt_platform *platform;
+	/* An extra range PAT treats as untracked, [start, end_excl) (0, 0 for
+	 * none): the v1 "force legacy PCI hole" design, policy opt-untracked-hole. */
+	uint64_t untracked_start, untracked_end_excl;
 	struct mt_linux_mtrr mtrr;
 	struct mt_linux_pat pat;
 };
@@ -155,7 +158,8 @@ int mt_linux_memtype_reserve(struct mt_linux *lx, uint64_t start, uint64_t end_e
 /* memtype_free(): exact-match erase (end-match shrink). */
 int mt_linux_memtype_free(struct mt_linux *lx, uint64_t start, uint64_t end_excl);
 /* is_new_memtype_allowed(start, size, req, got) (arch/x86/include/asm/pgtable.h). */
-bool mt_linux_new_memtype_allowed(uint64_t start, uint64_t end_excl, int req, int got);
+bool mt_linux_new_memtype_allowed(const struct mt_linux *lx, uint64_t start, uint64_t end_excl,
+				  int req, int got);
 
 /* ------------------------------------------------------------ ioremap family */
 

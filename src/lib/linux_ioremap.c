@@ -122,7 +122,7 @@ static void ioremap_caller(struct mt_linux *lx, uint64_t start, uint64_t last, i
 		return;
 	}
 	if (new_pcm != pcm) {
-		if (!mt_linux_new_memtype_allowed(ps, pe, pcm, new_pcm)) {
+		if (!mt_linux_new_memtype_allowed(lx, ps, pe, pcm, new_pcm)) {
 			mt_log(log, mapping,
 			       "ioremap error for 0x%llx-0x%llx, requested 0x%x, got 0x%x",
 			       (unsigned long long)ps, (unsigned long long)pe, (unsigned)pcm,
@@ -138,7 +138,9 @@ static void ioremap_caller(struct mt_linux *lx, uint64_t start, uint64_t last, i
 	out->direct_map = false;
 	/* Entered in the tree unless PAT is off or the range is the
 	 * untracked ISA hole (RAM never gets this far). */
-	out->tracked = lx->pat.enabled && !(ps >= ISA_START && pe <= ISA_END);
+	out->tracked = lx->pat.enabled && !(ps >= ISA_START && pe <= ISA_END) &&
+		       !(lx->untracked_end_excl && ps >= lx->untracked_start &&
+			 pe <= lx->untracked_end_excl);
 	out->err = 0;
 }
 

@@ -30,9 +30,14 @@
 #define ISA_END	  0x100000ull
 #define PAGE	  0x1000ull
 
-/* x86_platform.is_untracked_pat_range = is_ISA_range: [s, e) inside ISA. */
-static bool untracked(uint64_t s, uint64_t e_excl)
+/* x86_platform.is_untracked_pat_range = is_ISA_range: [s, e) inside ISA;
+ * the v1 series of "x86/kvm: Force legacy PCI hole as WB under SNP/TDX"
+ * (<20250201005048.657470-1-seanjc@google.com>, not merged) also made
+ * [TOLUD, 4 GiB] untracked, which lx->untracked_* models. */
+static bool untracked(const struct mt_linux *lx, uint64_t s, uint64_t e_excl)
 {
+	if (lx->untracked_end_excl && s >= lx->untracked_start && e_excl <= lx->untracked_end_excl)
+		return true;
 	return s >= ISA_START && e_excl <= ISA_END;
 }
 
@@ -240,7 +245,7 @@ int mt_linux_memtype_reserve(struct mt_linux *lx, uint64_t start, uint64_t end_e
 			*np = req;
 		return 0;
 	}
-	if (untracked(start, end_excl)) {
+	if (untracked(lx, start, end_excl)) {
 		/* The low ISA range is always mapped WB, never tracked. */
 		if (np)
 			*np = MT_PCM_WB;
@@ -304,7 +309,7 @@ int mt_linux_memtype_free(struct mt_linux *lx, uint64_t start, uint64_t end_excl
 	struct mt_linux_pat *p = &lx->pat;
 	unsigned idx[MT_LX_MAX_MEMTYPES];
 
-	if (!p->enabled || untracked(start, end_excl))
+	if (!p->enabled || untracked(lx, start, end_excl))
 		return 0;
 	int ram = range_ram(lx, start, end_excl);
 	if (ram == 1) {
@@ -333,9 +338,10 @@ int mt_linux_memtype_free(struct mt_linux *lx, uint64_t start, uint64_t end_excl
 	return -EINVAL;
 }
 
-bool mt_linux_new_memtype_allowed(uint64_t start, uint64_t end_excl, int req, int got)
+bool mt_linux_new_memtype_allowed(const struct mt_linux *lx, uint64_t start, uint64_t end_excl,
+				  int req, int got)
 {
-	if (untracked(start, end_excl))
+	if (untracked(lx, start, end_excl))
 		return true;
 	if (got == MT_PCM_WB && (req == MT_PCM_UC_MINUS || req == MT_PCM_WC || req == MT_PCM_WT))
 		return false;

@@ -114,6 +114,13 @@ typedef enum mt_patch {
 	MT_PATCH_COCO_FORCE_WB = 1u << 0, /* 8e690b817e38 (6.12-rc5): force MTRRs to all-WB for SNP/TDX */
 	MT_PATCH_CVE_2025_40181 = 1u << 1, /* 0dccbc75e18d (6.18-rc1): plus UC [TOLUD, 4G) */
 	MT_PATCH_E820_ACPI_END = 1u << 2,  /* 06fa48d85b09 (6.11): end of low RAM counts ACPI data */
+	/* The upstream design options of the Feb-2025 thread
+	 * (<20250201005048.657470-1-seanjc@google.com> and replies), as
+	 * policies the matrix can compare. Each is a model of a proposal, not
+	 * of merged code; docs/scenario-format.md says what each assumes. */
+	MT_PATCH_OPT_EMULATED_MTRRS = 1u << 3, /* keep firmware MTRRs, no CR0.CD toggling */
+	MT_PATCH_OPT_ARCH_BIT = 1u << 4,       /* an architectural "MTRRs have no effect" bit */
+	MT_PATCH_OPT_UNTRACKED_HOLE = 1u << 5, /* v1: [TOLUD, 4G] untracked by PAT */
 } mt_patch;
 
 struct mt_guest {

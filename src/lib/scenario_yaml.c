@@ -955,6 +955,12 @@ static const struct {
 	{"8e690b817e38", "coco-force-wb", MT_PATCH_COCO_FORCE_WB},
 	{"cve-2025-40181", "0dccbc75e18d", MT_PATCH_CVE_2025_40181},
 	{"06fa48d85b09", "e820-acpi-end", MT_PATCH_E820_ACPI_END},
+	/* Design options of the Feb-2025 upstream thread (model.h mt_patch);
+	 * opt-uc-hole is what was merged, i.e. cve-2025-40181. */
+	{"opt-uc-hole", "opt-uc-hole", MT_PATCH_CVE_2025_40181},
+	{"opt-emulated-mtrrs", "opt-emulated-mtrrs", MT_PATCH_OPT_EMULATED_MTRRS},
+	{"opt-arch-bit", "opt-arch-bit", MT_PATCH_OPT_ARCH_BIT},
+	{"opt-untracked-hole", "opt-untracked-hole", MT_PATCH_OPT_UNTRACKED_HOLE},
 };
 
 /* Patches a released kernel of this version carries (model.h mt_patch). */
@@ -1007,7 +1013,8 @@ static int parse_patches(struct ps *p, const yaml_node_t *list, struct mt_guest 
 			return err_at(p, e, "bad-value",
 				      "unknown patch " SCALAR_FMT " (valid: 8e690b817e38 or "
 				      "coco-force-wb, cve-2025-40181 or 0dccbc75e18d, "
-				      "06fa48d85b09 or e820-acpi-end)",
+				      "06fa48d85b09 or e820-acpi-end, opt-uc-hole, "
+				      "opt-emulated-mtrrs, opt-arch-bit, opt-untracked-hole)",
 				      SCALAR_ARGS(e));
 	}
 	return 0;

@@ -178,6 +178,14 @@ static void mapping_findings(memtype_sim *sim, const struct sim_mapping *sm,
 				m->who, mt_call_name(m->call), (unsigned long long)e->start,
 				(unsigned long long)e->end,
 				memtype_type_name(e->why.type, MEMTYPE_SPELL_SHORT));
+		else if (cls != MT_GPA_RAM && sm->r.granted == MT_PCM_WB &&
+			 sm->r.requested != MT_PCM_WB)
+			finding(sim, MEMTYPE_SEV_WARNING, "device-got-wb", idx, true, e->start, e->end,
+				"%s %s asked for an uncached mapping of device memory [0x%llx-0x%llx] "
+				"and got write-back: the driver's ordering and side-effect "
+				"assumptions no longer hold",
+				m->who, mt_call_name(m->call), (unsigned long long)e->start,
+				(unsigned long long)e->end);
 		else if (cls == MT_GPA_EMULATED && sm->r.granted == MT_PCM_WB)
 			finding(sim, MEMTYPE_SEV_INFO, "device-mapped-wb", idx, true, e->start, e->end,
 				"%s %s maps emulated device [0x%llx-0x%llx] write-back: harmless "
@@ -240,8 +248,16 @@ static bool forced_state(const struct mt_scenario *s, struct mt_lx_forced *f)
 	/* guest_force_mtrr_state() applies to SEV-SNP and TDX guests only
 	 * (not plain SEV/SEV-ES), called from kvm_init_platform()
 	 * (arch/x86/kernel/kvm.c, 8e690b817e38, Linux 6.12-rc5). */
-	if (s->hv.kind != MT_HV_KVM || s->hv.coco == MT_COCO_NONE ||
-	    !(s->guest.patches & MT_PATCH_COCO_FORCE_WB))
+	if (s->hv.kind != MT_HV_KVM || s->hv.coco == MT_COCO_NONE)
+		return false;
+	/* opt-arch-bit: a CoCo platform tells the guest that MTRRs have no
+	 * effect (Rick Edgecombe's option 3, 2025-02-03); the kernel then
+	 * ignores them, which for its MTRR view is the all-WB state. */
+	if (s->guest.patches & MT_PATCH_OPT_ARCH_BIT) {
+		f->def_type = MEMTYPE_WB;
+		return true;
+	}
+	if (!(s->guest.patches & MT_PATCH_COCO_FORCE_WB))
 		return false;
 	f->def_type = MEMTYPE_WB;
 	if (s->guest.patches & MT_PATCH_CVE_2025_40181) {
@@ -382,7 +398,19 @@ int mt_sim_run(memtype_sim *sim, const memtype_scenario *sc, const size_t *order
 	struct mt_lx_forced forced;
 	bool is_forced = forced_state(s, &forced);
 	sim->booted = true;
-	if (!is_forced && cpuid_mtrr && gv.cd_faults && s->guest.version >= 602) {
+	/* opt-emulated-mtrrs (Sean Christopherson, <Z5P_Rj4Uc82lJBDx@google.com>):
+	 * X86_FEATURE_EMULATED_MTRRS makes cache_disable()/cache_enable() no-ops,
+	 * so the MTRRs are read but CR0.CD is never set. */
+	bool toggles_cd = !(s->guest.patches & MT_PATCH_OPT_EMULATED_MTRRS);
+	if (s->hv.kind == MT_HV_KVM && s->hv.coco != MT_COCO_NONE &&
+	    (s->guest.patches & MT_PATCH_OPT_UNTRACKED_HOLE)) {
+		/* opt-untracked-hole (v1 of the series): [TOLUD, 4 GiB] is an
+		 * untracked PAT range, so PAT reports WB there and skips checks. */
+		sim->lx.untracked_start = mt_e820_end_of_low_ram(
+			&s->platform, s->guest.patches & MT_PATCH_E820_ACPI_END);
+		sim->lx.untracked_end_excl = MT_4GIB;
+	}
+	if (!is_forced && cpuid_mtrr && gv.cd_faults && toggles_cd && s->guest.version >= 602) {
 		/* Since the 6.2 PAT/MTRR decoupling, cache_cpu_init() sets CR0.CD
 		 * around the MTRR update; in a TD that raises #VE, which the guest
 		 * does not expect (Kirill Shutemov's report, Dec 2022). DERIVED

@@ -48,6 +48,7 @@ struct sim_expect {
 struct memtype_sim {
 	memtype_ctx *ctx;
 	const memtype_scenario *sc;
+	memtype_scenario *owned_scenario; /* freed with the sim (matrix cells) */
 	const char *mtrr_source;
 	bool booted;
 	bool cpuid_mtrr, msrs_via_host;
@@ -72,6 +73,8 @@ int mt_sim_run(memtype_sim *sim, const memtype_scenario *sc, const size_t *group
 void mt_sim_release(memtype_sim *sim);
 /* The name of a call as scenario files spell it. */
 const char *mt_call_name(mt_call c);
+/* The next permutation of a[0..n-1] in lexicographic order; false after the last. */
+bool mt_next_permutation(size_t *a, size_t n);
 /* True if any mapping of the run was refused. */
 bool mt_sim_any_refused(const memtype_sim *sim);
 

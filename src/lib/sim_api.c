@@ -178,6 +178,8 @@ void memtype_sim_free(memtype_sim *sim)
 	if (!sim)
 		return;
 	mt_sim_release(sim);
+	if (sim->owned_scenario)
+		memtype_scenario_free(sim->owned_scenario);
 	mt_free(sim->ctx, sim, sizeof(*sim));
 }
 
@@ -329,8 +331,7 @@ struct memtype_orders {
 	uint8_t rule[MT_MAX_ORDER_GROUPS * MT_MAX_ORDER_GROUPS * MT_MAX_ORDER_GROUPS][3];
 };
 
-/* Next permutation in lexicographic order; false after the last. */
-static bool next_perm(size_t *a, size_t n)
+bool mt_next_permutation(size_t *a, size_t n)
 {
 	if (n < 2)
 		return false;
@@ -414,7 +415,7 @@ int memtype_simulate_all_orders(const memtype_scenario *sc, memtype_orders **out
 		o->bad[o->n] = bad;
 		o->failing += bad != 0;
 		o->n++;
-		if (!next_perm(order, g))
+		if (!mt_next_permutation(order, g))
 			break;
 	}
 	mt_free(ctx, sim, sizeof(*sim));
