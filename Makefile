@@ -20,9 +20,9 @@ $(ASAN_BUILD)/build.ninja: | deps
 	$(MESON) setup $(ASAN_BUILD) --buildtype=debug -Db_sanitize=address,undefined \
 		-Db_lundef=false -Dc_args=-fno-sanitize-recover=all
 
-# The main job. Until `memtype matrix` exists it is the architecture tables.
+# The main job: the compatibility matrix, in the terminal and as matrix.html.
 demo: all
-	$(MEMTYPE) combine
+	$(MEMTYPE) matrix --html matrix.html
 
 test: all
 	$(MESON) test -C $(BUILD) --print-errorlogs

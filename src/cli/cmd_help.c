@@ -12,6 +12,7 @@ static const char overview[] =
 	"decided by MTRRs, PAT, CR0.CD, Intel EPT and AMD nested paging.\n"
 	"\n"
 	"verbs:\n"
+	"  matrix    the compatibility matrix: firmware x platform x kernel, verdict per cell\n"
 	"  combine   the architecture rules alone: MTRR x PAT (Intel, AMD), EPT, NPT\n"
 	"  resolve   the memory type of addresses for a register state, with why\n"
 	"  simulate  run a scenario: firmware, hypervisor, guest kernel, mappings\n"
@@ -77,6 +78,19 @@ static const char help_simulate[] =
 	"                 MTRR view, each mapping's granted type, stage 2 and the\n"
 	"                 effective type, on an ordinal (not to scale) address axis\n";
 
+static const char help_matrix[] =
+	"usage: memtype matrix [--html FILE] [--color=WHEN]\n"
+	"\n"
+	"Runs the built-in matrix for a standard q35 guest with ACPI, a TPM and an HPET:\n"
+	"firmware (SeaBIOS, OVMF before 202408, 202411, 202511) x platform (bare metal,\n"
+	"KVM VMX 6.10/6.16 with and without non-coherent DMA, SVM, TDX, SNP) x guest\n"
+	"kernel (6.1, 6.6, 6.12, 6.12.y with the fix, 6.18, and the upstream design\n"
+	"options opt-emulated-mtrrs, opt-arch-bit, opt-untracked-hole, opt-uc-hole) x TPM\n"
+	"description (EDK2 Tpm.asl with a SystemMemory region, or QEMU's), each cell in\n"
+	"every probe order of its mapping groups. Verdicts: ok, conflict, slow, unsafe,\n"
+	"undefined (n/a: a combination that cannot exist), each with a one-line reason.\n"
+	"  --html FILE   also write a self-contained HTML report with one SVG per cell\n";
+
 int cli_print_help(FILE *f, const char *verb)
 {
 	if (!verb) {
@@ -89,6 +103,10 @@ int cli_print_help(FILE *f, const char *verb)
 	}
 	if (!strcmp(verb, "resolve")) {
 		fputs(help_resolve, f);
+		return 0;
+	}
+	if (!strcmp(verb, "matrix")) {
+		fputs(help_matrix, f);
 		return 0;
 	}
 	if (!strcmp(verb, "simulate")) {
@@ -118,7 +136,7 @@ int cmd_help(struct cli *cli, int argc, char **argv)
 		}
 	}
 	if (cli_print_help(cli->out, verb)) {
-		cli_usage_error(cli, "no verb '%s' (verbs: combine, resolve, simulate, help)", verb);
+		cli_usage_error(cli, "no verb '%s' (verbs: matrix, simulate, combine, resolve, help)", verb);
 		return EXIT_USAGE;
 	}
 	return EXIT_OK;

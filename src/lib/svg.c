@@ -206,6 +206,16 @@ static void stage2_label(const memtype_effective *e, char *buf, size_t n)
 		snprintf(buf, n, "?");
 }
 
+/* Stage-2 decisions are not types: neutral tints by kind. */
+static struct paint stage2_paint(const char *label)
+{
+	if (!strcmp(label, "emulated"))
+		return (struct paint){ "#fff2cc", "#000000" };
+	if (!strcmp(label, "bare"))
+		return (struct paint){ "#e8e8e8", "#000000" };
+	return (struct paint){ "#e4dcf0", "#000000" };
+}
+
 /* ------------------------------------------------------------ drawing */
 
 /* Diagonal hatching inside a rectangle, clipped by hand. */
@@ -276,6 +286,8 @@ static void row(struct svg *g, const char *label, const char *title)
 
 static void heading(struct svg *g, const char *text)
 {
+	out(g, "<rect x=\"0\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"#ffffff\"/>", g->y,
+	    g->x[g->nedge - 1] + 1, HEAD_H + 6 - ROW_GAP);
 	g->y += 6;
 	out(g, "<text x=\"8\" y=\"%d\" font-size=\"11\" font-weight=\"bold\" fill=\"#444444\">",
 	    g->y + 12);
@@ -287,6 +299,17 @@ static void heading(struct svg *g, const char *text)
 static void mapping_label(const memtype_mapping_result *m, char *buf, size_t n)
 {
 	snprintf(buf, n, "[%zu] %s %s", m->index, m->who, m->call);
+}
+
+/* The text in a mapping's page-table rectangle; short = without the request. */
+static void mapping_text(const memtype_mapping_result *m, bool shrt, char *buf, size_t n)
+{
+	if (m->refused)
+		snprintf(buf, n, "refused");
+	else if (!shrt && m->granted != m->requested)
+		snprintf(buf, n, "%s (asked %s)", tname(m->granted), tname(m->requested));
+	else
+		snprintf(buf, n, "%s", tname(m->granted));
 }
 
 static void draw_platform(struct svg *g, const struct mt_platform *p)
@@ -364,14 +387,14 @@ static void draw_mappings(struct svg *g, int layer)
 			snprintf(title + k, sizeof(title) - (size_t)k, m.refused ? "REFUSED%s%s"
 					 : "granted %s%s", m.refused ? (m.message ? ": " : "")
 					 : tname(m.granted), m.refused ? (m.message ? m.message : "") : "");
-			if (!m.refused && m.granted != m.requested)
-				snprintf(text, sizeof(text), "%s (asked %s)", tname(m.granted),
-					 tname(m.requested));
-			else
-				snprintf(text, sizeof(text), "%s", m.refused ? "refused" : tname(m.granted));
+			mapping_text(&m, false, text, sizeof(text));
 			if (text_w(text) > g->x[edge_index(g, excl(g, m.end))] - g->x[edge_index(g, m.start)])
-				snprintf(text, sizeof(text), "%s", m.refused ? "refused" : tname(m.granted));
+				mapping_text(&m, true, text, sizeof(text));
 			rect(g, m.start, excl(g, m.end), tpaint(m.granted), text, title, m.refused, false);
+		} else if (m.refused) {
+			snprintf(title, sizeof(title), "0x%llx-0x%llx: %s %s was refused: nothing mapped",
+				 (unsigned long long)m.start, (unsigned long long)m.end, m.who, m.call);
+			rect(g, m.start, excl(g, m.end), e820_paint[0].p, "none", title, false, true);
 		}
 		for (size_t k = 0; layer > 3 && k < m.neffective; k++) {
 			memtype_effective e;
@@ -382,8 +405,8 @@ static void draw_mappings(struct svg *g, int layer)
 			if (layer == 4) {
 				snprintf(title + n, sizeof(title) - (size_t)n, "stage 2 %s: %s", text,
 					 e.stage2);
-				rect(g, e.start, excl(g, e.end), (struct paint){ "#e4dcf0", "#000000" },
-				     text, title, false, false);
+				rect(g, e.start, excl(g, e.end), stage2_paint(text), text, title, false,
+				     false);
 				continue;
 			}
 			n += snprintf(title + n, sizeof(title) - (size_t)n, "effective %s", tname(e.type));
@@ -496,7 +519,8 @@ static void place(struct svg *g, int *w)
 	for (size_t i = 0; i < memtype_sim_mapping_count(sim); i++) {
 		memtype_mapping_result m;
 		memtype_sim_mapping(sim, i, &m);
-		need(g, w, m.start, excl(g, m.end), text_w("refused"));
+		mapping_text(&m, false, text, sizeof(text));
+		need(g, w, m.start, excl(g, m.end), text_w(text));
 		for (size_t k = 0; k < m.neffective; k++) {
 			memtype_effective e;
 			memtype_sim_effective(sim, i, k, &e);
@@ -561,7 +585,7 @@ int memtype_sim_svg(const memtype_sim *sim, memtype_write_fn write, void *ud)
 	collect(&g, p, map);
 
 	/* Left column: as wide as the longest row label. */
-	size_t lmax = 16;
+	size_t lmax = 22; /* "guest MTRRs (hardware)" */
 	for (size_t i = 0; i < nmaps; i++) {
 		memtype_mapping_result m;
 		char label[160];
