@@ -5,6 +5,9 @@
  * Figures are ratios against baselines in the same process: one simulation
  * against one scenario load (YAML parse), and the 720-order sweep against
  * 720 independent simulations of the file order (the sweep's overhead).
+ * Last, the built-in matrix (`memtype matrix`): cells per second and the
+ * CPU time of the whole default matrix, every probe order included (target
+ * under 0.1 s), against the same number of single simulations.
  */
 #include "memtype.h"
 
@@ -85,6 +88,25 @@ int main(int argc, char **argv)
 	       memtype_scenario_group_count(sc), n, memtype_orders_failing(o), orders_ms,
 	       orders_ms / (sim_us * 1e-3 * (double)n), n);
 	memtype_orders_free(o);
+
+	clock_t c0 = clock();
+	memtype_matrix *m;
+	if (memtype_matrix_builtin(ctx, &m)) {
+		fprintf(stderr, "matrix: %s\n", memtype_ctx_error(ctx)->message);
+		return 1;
+	}
+	double cpu = (double)(clock() - c0) / CLOCKS_PER_SEC;
+	size_t cells = memtype_matrix_cell_count(m), runs_total = 0;
+	for (size_t i = 0; i < cells; i++) {
+		memtype_matrix_cell c;
+		memtype_matrix_get_cell(m, i, &c);
+		runs_total += c.orders;
+	}
+	printf("matrix: %zu cells, %zu simulations (every order): %.1f ms CPU = %.0f cells/s  "
+	       "(%.2fx %zu single runs; target < 100 ms)\n",
+	       cells, runs_total, cpu * 1e3, (double)cells / cpu,
+	       cpu * 1e6 / (sim_us * (double)runs_total), runs_total);
+	memtype_matrix_free(m);
 	memtype_scenario_free(sc);
 	memtype_ctx_free(ctx);
 	return 0;
