@@ -581,6 +581,16 @@ MEMTYPE_API int memtype_matrix_get_cell(const memtype_matrix *m, size_t i,
 /* Re-run cell i in boot order for its detail (the caller frees the sim). */
 MEMTYPE_API int memtype_matrix_cell_sim(const memtype_matrix *m, size_t i, memtype_sim **out);
 
+/* ---------------------------------------------------------------------------
+ * Captures and explain (issue 5). Append the capture/explain API below this
+ * line (anchor for parallel work; keep this comment).
+ */
+
+/* ---------------------------------------------------------------------------
+ * MTRR layout planning (issue 6). Append the planner API below this line
+ * (anchor for parallel work; keep this comment).
+ */
+
 #ifdef __cplusplus
 }
 #endif

@@ -66,6 +66,12 @@ int cmd_resolve(struct cli *cli, int argc, char **argv);
 int cmd_help(struct cli *cli, int argc, char **argv);
 int cmd_simulate(struct cli *cli, int argc, char **argv);
 int cmd_matrix(struct cli *cli, int argc, char **argv);
+/* Verbs that live in their own files (present when the build has them);
+ * each file also defines its help text. */
+int cmd_explain(struct cli *cli, int argc, char **argv);
+int cmd_scan(struct cli *cli, int argc, char **argv);
+int cmd_plan(struct cli *cli, int argc, char **argv);
+extern const char cli_help_explain[], cli_help_scan[], cli_help_plan[];
 /* The self-contained HTML report of a matrix (html_report.c). 0 or -1 after
  * reporting why. */
 int cli_write_matrix_html(struct cli *cli, const memtype_matrix *m, const char *path);

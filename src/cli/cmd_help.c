@@ -105,6 +105,22 @@ int cli_print_help(FILE *f, const char *verb)
 		fputs(help_resolve, f);
 		return 0;
 	}
+#ifdef MEMTYPE_HAVE_EXPLAIN
+	if (!strcmp(verb, "explain")) {
+		fputs(cli_help_explain, f);
+		return 0;
+	}
+	if (!strcmp(verb, "scan")) {
+		fputs(cli_help_scan, f);
+		return 0;
+	}
+#endif
+#ifdef MEMTYPE_HAVE_PLAN
+	if (!strcmp(verb, "plan")) {
+		fputs(cli_help_plan, f);
+		return 0;
+	}
+#endif
 	if (!strcmp(verb, "matrix")) {
 		fputs(help_matrix, f);
 		return 0;

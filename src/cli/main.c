@@ -18,6 +18,13 @@ static const struct verb verbs[] = {
 	{ "combine", cmd_combine },
 	{ "resolve", cmd_resolve },
 	{ "matrix", cmd_matrix },
+#ifdef MEMTYPE_HAVE_EXPLAIN
+	{ "explain", cmd_explain },
+	{ "scan", cmd_scan },
+#endif
+#ifdef MEMTYPE_HAVE_PLAN
+	{ "plan", cmd_plan },
+#endif
 	{ "simulate", cmd_simulate },
 	{ "help", cmd_help },
 };
