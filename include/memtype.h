@@ -551,6 +551,15 @@ typedef struct memtype_matrix memtype_matrix;
 
 /* Run the built-in matrix. */
 MEMTYPE_API int memtype_matrix_builtin(memtype_ctx *ctx, memtype_matrix **out);
+/*
+ * Sweep the axes scenario files declare (axes: in docs/scenario-format.md):
+ * every combination of their values, each cell verdicted like the built-in
+ * matrix. With several files they must declare the same axes, and an extra
+ * first axis "scenario" names the file. A value the schema rejects fails
+ * the sweep with its file/line/col. The scenarios must outlive the matrix.
+ */
+MEMTYPE_API int memtype_matrix_sweep(memtype_ctx *ctx, const memtype_scenario *const *scs, size_t n,
+				     memtype_matrix **out);
 MEMTYPE_API void memtype_matrix_free(memtype_matrix *m);
 /* Axes, in coordinate order: name ("firmware", "platform", "kernel", "tpm"),
  * number of values, and each value's short name and description. */

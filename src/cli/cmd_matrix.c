@@ -166,6 +166,76 @@ static void print_tables(struct cli *cli, const memtype_matrix *m)
 	}
 }
 
+/* A sweep's table: rows are the combinations of every axis but the last,
+ * columns the last axis's values, each cell its verdict and reason key. */
+static void print_sweep(struct cli *cli, const memtype_matrix *m)
+{
+	FILE *o = cli->out;
+	bool col = cli->color == 1 || (cli->color < 0 && cli->out == stdout && isatty(1));
+	size_t na = memtype_matrix_axis_count(m), n = memtype_matrix_cell_count(m);
+	size_t ncol = na ? memtype_matrix_axis_size(m, na - 1) : 1;
+	size_t width = 8;
+	for (size_t k = 0; na && k < ncol; k++)
+		if (strlen(memtype_matrix_axis_value(m, na - 1, k)) + 1 > width)
+			width = strlen(memtype_matrix_axis_value(m, na - 1, k)) + 1;
+	const char **reasons = calloc(n, sizeof(*reasons));
+	size_t nreasons = 0;
+	if (!reasons)
+		return;
+	char head[256] = "";
+	size_t used = 0;
+	for (size_t a = 0; a + 1 < na; a++)
+		used += (size_t)snprintf(head + used, sizeof(head) - used, "%s%s", a ? " / " : "",
+					 memtype_matrix_axis_name(m, a));
+	/* The row label column fits the longest label. */
+	size_t lw = strlen(head);
+	for (size_t i = 0; i < n; i += ncol) {
+		memtype_matrix_cell cell;
+		size_t l = 0;
+		memtype_matrix_get_cell(m, i, &cell);
+		for (size_t a = 0; a + 1 < na; a++)
+			l += strlen(memtype_matrix_axis_value(m, a, cell.coord[a])) + (a ? 1 : 0);
+		if (l > lw)
+			lw = l;
+	}
+	fprintf(o, "%-*s", (int)lw, head);
+	for (size_t k = 0; k < ncol; k++)
+		fprintf(o, " %-*s", (int)width - 1, na ? memtype_matrix_axis_value(m, na - 1, k) : "verdict");
+	fputc('\n', o);
+	for (size_t i = 0; i < n; i += ncol) {
+		memtype_matrix_cell cell;
+		memtype_matrix_get_cell(m, i, &cell);
+		char label[256] = "";
+		used = 0;
+		for (size_t a = 0; a + 1 < na; a++)
+			used += (size_t)snprintf(label + used, sizeof(label) - used, "%s%s", a ? " " : "",
+						 memtype_matrix_axis_value(m, a, cell.coord[a]));
+		fprintf(o, "%-*s", (int)lw, label);
+		for (size_t k = 0; k < ncol; k++) {
+			memtype_matrix_get_cell(m, i + k, &cell);
+			size_t r = 0;
+			while (r < nreasons && strcmp(reasons[r], cell.reason))
+				r++;
+			if (r == nreasons)
+				reasons[nreasons++] = cell.reason;
+			char txt[32];
+			snprintf(txt, sizeof(txt), "%s%zu", short_verdict(cell.verdict), r + 1);
+			if (col)
+				fprintf(o, " %s%-*s\033[0m", colour(cell.verdict), (int)width - 1, txt);
+			else
+				fprintf(o, " %-*s", (int)width - 1, txt);
+		}
+		fputc('\n', o);
+	}
+	fputs("\nreasons:\n", o);
+	for (size_t r = 0; r < nreasons; r++) {
+		char first[32];
+		snprintf(first, sizeof(first), "  %2zu:", r + 1);
+		cli_print_wrapped(o, first, reasons[r], 6, 100);
+	}
+	free(reasons);
+}
+
 static void print_json(struct cli *cli, const memtype_matrix *m)
 {
 	json_object *doc = json_object_new_object();
@@ -209,43 +279,85 @@ static void print_json(struct cli *cli, const memtype_matrix *m)
 	json_object_put(doc);
 }
 
-int cmd_matrix(struct cli *cli, int argc, char **argv)
+/* Options; scenario files go to files[] (sized argc by the caller). 0 to
+ * run, 1 when help was printed, -1 on a usage error (reported). */
+static int parse_args(struct cli *cli, int argc, char **argv, const char **html,
+		      const char **files, int *nfiles)
 {
-	const char *html = NULL;
 	for (int i = 1; i < argc; i++) {
 		int g = cli_global_option(cli, argc, argv, &i);
 		if (g < 0)
-			return EXIT_USAGE;
+			return -1;
 		if (g > 0)
 			continue;
 		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
 			cli_print_help(cli->out, "matrix");
-			return EXIT_OK;
+			return 1;
 		}
 		if (!strcmp(argv[i], "--html")) {
 			if (i + 1 >= argc) {
 				cli_usage_error(cli, "--html needs a file name");
-				return EXIT_USAGE;
+				return -1;
 			}
-			html = argv[++i];
+			*html = argv[++i];
 			continue;
 		}
 		if (argv[i][0] == '-') {
-			cli_usage_error(cli, "matrix: unknown option '%s' (see 'memtype help matrix')", argv[i]);
-			return EXIT_USAGE;
+			cli_usage_error(cli, "matrix: unknown option '%s' (see 'memtype help matrix')",
+					argv[i]);
+			return -1;
 		}
-		cli_usage_error(cli, "matrix: sweeping scenario files' axes: is not implemented yet; "
-				"run 'memtype matrix' for the built-in matrix");
-		return EXIT_USAGE;
+		files[(*nfiles)++] = argv[i];
 	}
-	memtype_matrix *m;
-	if (memtype_matrix_builtin(cli->ctx, &m)) {
+	return 0;
+}
+
+/* Load the scenario files into scs[]. EXIT_OK or EXIT_INPUT (reported). */
+static int load_all(struct cli *cli, const char **files, int nfiles, memtype_scenario **scs)
+{
+	for (int f = 0; f < nfiles; f++) {
+		size_t len;
+		char *text = cli_read_file(cli, files[f], &len);
+		if (!text)
+			return EXIT_INPUT;
+		int rc = memtype_scenario_load(cli->ctx, files[f], text, len, &scs[f]);
+		free(text);
+		if (rc) {
+			cli_lib_error(cli);
+			return EXIT_INPUT;
+		}
+	}
+	return EXIT_OK;
+}
+
+int cmd_matrix(struct cli *cli, int argc, char **argv)
+{
+	const char *html = NULL;
+	const char **files = calloc((size_t)argc, sizeof(*files));
+	memtype_scenario **scs = calloc((size_t)argc, sizeof(*scs));
+	memtype_matrix *m = NULL;
+	int nfiles = 0, rc = EXIT_INTERNAL;
+	if (!files || !scs)
+		goto out;
+	int pr = parse_args(cli, argc, argv, &html, files, &nfiles);
+	if (pr) {
+		rc = pr > 0 ? EXIT_OK : EXIT_USAGE;
+		goto out;
+	}
+	rc = load_all(cli, files, nfiles, scs);
+	if (rc != EXIT_OK)
+		goto out;
+	if (nfiles ? memtype_matrix_sweep(cli->ctx, (const memtype_scenario *const *)scs,
+					  (size_t)nfiles, &m)
+		   : memtype_matrix_builtin(cli->ctx, &m)) {
 		cli_lib_error(cli);
-		return EXIT_INTERNAL;
+		rc = EXIT_INPUT;
+		goto out;
 	}
-	int rc = EXIT_OK;
 	if (cli->json)
 		print_json(cli, m);
+	else if (nfiles)
+		print_sweep(cli, m);
 	else
 		print_tables(cli, m);
 #ifdef MEMTYPE_HAVE_HTML
@@ -259,6 +371,11 @@ int cmd_matrix(struct cli *cli, int argc, char **argv)
 #endif
 	if (rc == EXIT_OK && html && !cli->json && !cli->quiet)
 		fprintf(cli->out, "\nwrote %s\n", html);
+out:
 	memtype_matrix_free(m);
+	for (int f = 0; scs && f < nfiles; f++)
+		memtype_scenario_free(scs[f]);
+	free(scs);
+	free(files);
 	return rc;
 }

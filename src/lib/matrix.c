@@ -80,18 +80,29 @@ struct cell {
 	size_t ncodes, orders, failing;
 };
 
+#define MT_MATRIX_MAX_VALUES 64u
+
 struct memtype_matrix {
 	memtype_ctx *ctx;
+	size_t naxes;
+	const char *axis_name[MEMTYPE_MATRIX_MAX_AXES];
+	size_t axis_n[MEMTYPE_MATRIX_MAX_AXES];
+	const char *axis_value[MEMTYPE_MATRIX_MAX_AXES][MT_MATRIX_MAX_VALUES];
+	const char *axis_doc[MEMTYPE_MATRIX_MAX_AXES][MT_MATRIX_MAX_VALUES];
 	size_t ncells;
 	struct cell *cells;
 	memtype_scenario *sc; /* scratch, rebuilt per cell */
+	/* A sweep of scenario files (NULL for the built-in matrix): with more
+	 * than one file, axis 0 is "scenario". */
+	const memtype_scenario *const *src;
+	size_t nsrc;
 };
 
-static void coords(size_t i, size_t c[NAXES])
+static void coords(const memtype_matrix *m, size_t i, size_t c[MEMTYPE_MATRIX_MAX_AXES])
 {
-	for (size_t a = NAXES; a-- > 0;) {
-		c[a] = i % axes[a].n;
-		i /= axes[a].n;
+	for (size_t a = m->naxes; a-- > 0;) {
+		c[a] = i % m->axis_n[a];
+		i /= m->axis_n[a];
 	}
 }
 
@@ -120,7 +131,7 @@ static void add_device(struct mt_platform *p, const char *name, uint64_t start, 
 /* The scenario of one cell. Fixed addresses: HPET 0xFED00000 (1 KiB of
  * registers), TPM TIS 0xFED40000 (5 x 4 KiB localities), as QEMU and OVMF's
  * PlatformInitLib/Platform.c place them. */
-static int build(memtype_matrix *m, const size_t c[NAXES])
+static int build_builtin(memtype_matrix *m, const size_t c[NAXES])
 {
 	memtype_scenario *sc = m->sc;
 	struct mt_scenario *s = &sc->s;
@@ -193,6 +204,27 @@ static int build(memtype_matrix *m, const size_t c[NAXES])
 	return 0;
 }
 
+/* The scenario of one cell of a sweep: the file's text parsed with one
+ * value per declared axis. */
+static int build_sweep(memtype_matrix *m, const size_t *c)
+{
+	size_t f = m->nsrc > 1 ? c[0] : 0;
+	const memtype_scenario *src = m->src[f];
+	const size_t *choice = c + (m->nsrc > 1);
+	if (!src->text) {
+		*m->sc = *src;
+		return 0;
+	}
+	memset(m->sc, 0, sizeof(*m->sc));
+	m->sc->ctx = m->ctx;
+	return mt_scenario_load_into(m->sc, src->s.file, src->text, src->len, choice);
+}
+
+static int build(memtype_matrix *m, const size_t *c)
+{
+	return m->src ? build_sweep(m, c) : build_builtin(m, c);
+}
+
 static void add_code(struct cell *cl, const char *code)
 {
 	for (size_t i = 0; i < cl->ncodes; i++)
@@ -255,8 +287,8 @@ static void judge(struct cell *cl, const memtype_sim *boot)
 static int run_cell(memtype_matrix *m, size_t i, memtype_sim *sim)
 {
 	struct cell *cl = &m->cells[i];
-	size_t c[NAXES];
-	coords(i, c);
+	size_t c[MEMTYPE_MATRIX_MAX_AXES];
+	coords(m, i, c);
 	int rc = build(m, c);
 	if (rc)
 		return rc;
@@ -268,13 +300,17 @@ static int run_cell(memtype_matrix *m, size_t i, memtype_sim *sim)
 			 "not a real combination: SEV-SNP and TDX guests boot with OVMF only");
 		return 0;
 	}
-	size_t order[3] = { 0, 1, 2 };
+	/* Every order of the mapping groups, boot (file) order first; more
+	 * than 8 groups (40320 orders) are run in boot order only. */
 	size_t g = m->sc->ngroups;
+	size_t order[MT_MAX_MAPPINGS];
+	for (size_t k = 0; k < g; k++)
+		order[k] = k;
 	bool boot_failed = false;
 	do {
 		memset(sim, 0, sizeof(*sim));
 		sim->ctx = m->ctx;
-		rc = mt_sim_run(sim, m->sc, order);
+		rc = mt_sim_run(sim, m->sc, g ? order : NULL);
 		if (rc)
 			return rc;
 		bool failed = mt_sim_any_refused(sim);
@@ -288,7 +324,7 @@ static int run_cell(memtype_matrix *m, size_t i, memtype_sim *sim)
 		cl->orders++;
 		cl->failing += failed;
 		mt_sim_release(sim);
-	} while (g > 1 && mt_next_permutation(order, g));
+	} while (g > 1 && g <= 8 && mt_next_permutation(order, g));
 	if (cl->failing && !boot_failed) {
 		add_code(cl, "order-dependent");
 		size_t used = strlen(cl->reason);
@@ -298,17 +334,12 @@ static int run_cell(memtype_matrix *m, size_t i, memtype_sim *sim)
 	return 0;
 }
 
-int memtype_matrix_builtin(memtype_ctx *ctx, memtype_matrix **out)
+static int run_all(memtype_matrix *m)
 {
-	*out = NULL;
-	memtype_matrix *m = mt_alloc(ctx, sizeof(*m));
-	if (!m)
-		return -ENOMEM;
-	memset(m, 0, sizeof(*m));
-	m->ctx = ctx;
+	memtype_ctx *ctx = m->ctx;
 	m->ncells = 1;
-	for (size_t a = 0; a < NAXES; a++)
-		m->ncells *= axes[a].n;
+	for (size_t a = 0; a < m->naxes; a++)
+		m->ncells *= m->axis_n[a];
 	m->cells = mt_alloc(ctx, m->ncells * sizeof(*m->cells));
 	m->sc = mt_alloc(ctx, sizeof(*m->sc));
 	memtype_sim *sim = mt_alloc(ctx, sizeof(*sim));
@@ -318,6 +349,89 @@ int memtype_matrix_builtin(memtype_ctx *ctx, memtype_matrix **out)
 	for (size_t i = 0; rc == 0 && i < m->ncells; i++)
 		rc = run_cell(m, i, sim);
 	mt_free(ctx, sim, sizeof(*sim));
+	return rc;
+}
+
+static memtype_matrix *new_matrix(memtype_ctx *ctx)
+{
+	memtype_matrix *m = mt_alloc(ctx, sizeof(*m));
+	if (m) {
+		memset(m, 0, sizeof(*m));
+		m->ctx = ctx;
+	}
+	return m;
+}
+
+int memtype_matrix_builtin(memtype_ctx *ctx, memtype_matrix **out)
+{
+	*out = NULL;
+	memtype_matrix *m = new_matrix(ctx);
+	if (!m)
+		return -ENOMEM;
+	m->naxes = NAXES;
+	for (size_t a = 0; a < NAXES; a++) {
+		m->axis_name[a] = axes[a].name;
+		m->axis_n[a] = axes[a].n;
+		for (size_t k = 0; k < axes[a].n; k++) {
+			m->axis_value[a][k] = axes[a].v[k].name;
+			m->axis_doc[a][k] = axes[a].v[k].doc;
+		}
+	}
+	int rc = run_all(m);
+	if (rc) {
+		memtype_matrix_free(m);
+		return rc;
+	}
+	*out = m;
+	return 0;
+}
+
+int memtype_matrix_sweep(memtype_ctx *ctx, const memtype_scenario *const *scs, size_t n,
+			 memtype_matrix **out)
+{
+	*out = NULL;
+	if (n == 0 || n > MT_MATRIX_MAX_VALUES)
+		return mt_error(ctx, -EINVAL, "bad-value", "a sweep takes 1 to %u scenario files",
+				MT_MATRIX_MAX_VALUES);
+	/* Every file must declare the same axes, so the cells form one table. */
+	const struct mt_axes *ax = &scs[0]->axes;
+	for (size_t f = 1; f < n; f++) {
+		const struct mt_axes *o = &scs[f]->axes;
+		bool same = o->n == ax->n;
+		for (unsigned a = 0; same && a < ax->n; a++) {
+			same = strcmp(o->axis[a].key, ax->axis[a].key) == 0 &&
+			       o->axis[a].nvalues == ax->axis[a].nvalues;
+			for (unsigned v = 0; same && v < ax->axis[a].nvalues; v++)
+				same = strcmp(o->axis[a].value[v], ax->axis[a].value[v]) == 0;
+		}
+		if (!same)
+			return mt_error(ctx, -EINVAL, "different-axes",
+					"%s declares other axes than %s: sweep them separately",
+					scs[f]->s.file, scs[0]->s.file);
+	}
+	memtype_matrix *m = new_matrix(ctx);
+	if (!m)
+		return -ENOMEM;
+	m->src = scs;
+	m->nsrc = n;
+	if (n > 1) {
+		m->axis_name[0] = "scenario";
+		m->axis_n[0] = n;
+		for (size_t f = 0; f < n; f++) {
+			m->axis_value[0][f] = scs[f]->s.name;
+			m->axis_doc[0][f] = scs[f]->s.file;
+		}
+		m->naxes = 1;
+	}
+	for (unsigned a = 0; a < ax->n; a++, m->naxes++) {
+		m->axis_name[m->naxes] = ax->axis[a].key;
+		m->axis_n[m->naxes] = ax->axis[a].nvalues;
+		for (unsigned v = 0; v < ax->axis[a].nvalues; v++) {
+			m->axis_value[m->naxes][v] = ax->axis[a].value[v];
+			m->axis_doc[m->naxes][v] = ax->axis[a].key;
+		}
+	}
+	int rc = run_all(m);
 	if (rc) {
 		memtype_matrix_free(m);
 		return rc;
@@ -337,32 +451,27 @@ void memtype_matrix_free(memtype_matrix *m)
 
 size_t memtype_matrix_axis_count(const memtype_matrix *m)
 {
-	(void)m;
-	return NAXES;
+	return m->naxes;
 }
 
 const char *memtype_matrix_axis_name(const memtype_matrix *m, size_t axis)
 {
-	(void)m;
-	return axis < NAXES ? axes[axis].name : NULL;
+	return axis < m->naxes ? m->axis_name[axis] : NULL;
 }
 
 size_t memtype_matrix_axis_size(const memtype_matrix *m, size_t axis)
 {
-	(void)m;
-	return axis < NAXES ? axes[axis].n : 0;
+	return axis < m->naxes ? m->axis_n[axis] : 0;
 }
 
 const char *memtype_matrix_axis_value(const memtype_matrix *m, size_t axis, size_t k)
 {
-	(void)m;
-	return axis < NAXES && k < axes[axis].n ? axes[axis].v[k].name : NULL;
+	return axis < m->naxes && k < m->axis_n[axis] ? m->axis_value[axis][k] : NULL;
 }
 
 const char *memtype_matrix_axis_doc(const memtype_matrix *m, size_t axis, size_t k)
 {
-	(void)m;
-	return axis < NAXES && k < axes[axis].n ? axes[axis].v[k].doc : NULL;
+	return axis < m->naxes && k < m->axis_n[axis] ? m->axis_doc[axis][k] : NULL;
 }
 
 size_t memtype_matrix_cell_count(const memtype_matrix *m)
@@ -376,7 +485,7 @@ int memtype_matrix_get_cell(const memtype_matrix *m, size_t i, memtype_matrix_ce
 		return -ERANGE;
 	const struct cell *cl = &m->cells[i];
 	memset(out, 0, sizeof(*out));
-	coords(i, out->coord);
+	coords(m, i, out->coord);
 	out->verdict = cl->verdict;
 	out->reason = cl->reason;
 	out->ncodes = cl->ncodes;
@@ -393,16 +502,19 @@ int memtype_matrix_cell_sim(const memtype_matrix *cm, size_t i, memtype_sim **ou
 	*out = NULL;
 	if (i >= m->ncells)
 		return -ERANGE;
-	size_t c[NAXES];
-	coords(i, c);
+	size_t c[MEMTYPE_MATRIX_MAX_AXES];
+	coords(m, i, c);
 	int rc = build(m, c);
 	if (rc)
 		return rc;
-	/* The sim keeps a pointer to its scenario: give it its own copy. */
+	/* The sim keeps a pointer to its scenario: give it its own copy
+	 * (without the sweep text, which stays with the source). */
 	memtype_scenario *copy = mt_alloc(m->ctx, sizeof(*copy));
 	if (!copy)
 		return -ENOMEM;
 	*copy = *m->sc;
+	copy->text = NULL;
+	copy->len = 0;
 	rc = memtype_simulate(copy, NULL, out);
 	if (rc) {
 		mt_free(m->ctx, copy, sizeof(*copy));

@@ -197,6 +197,29 @@ struct mt_scenario {
 int mt_scenario_parse_yaml(memtype_ctx *ctx, const char *file, const char *text, size_t len,
 			   struct mt_scenario *out);
 
+/* The axes: block of a scenario (docs/scenario-format.md): up to
+ * MT_MAX_AXES keys, each with up to MT_AXIS_MAX_VALUES values. */
+#define MT_MAX_AXES 4u
+#define MT_AXIS_MAX_VALUES 16u
+struct mt_axis {
+	char key[MT_NAME_MAX];			   /* e.g. "guest.version" */
+	unsigned nvalues;
+	char value[MT_AXIS_MAX_VALUES][MT_NAME_MAX]; /* each value as text */
+};
+struct mt_axes {
+	unsigned n;
+	struct mt_axis axis[MT_MAX_AXES];
+};
+
+/*
+ * The same, recording the declared axes in *axes (may be NULL) and, with
+ * choice (one value index per axis), parsing the scenario as if each axis
+ * key held the chosen value -- so every value is validated by the same
+ * schema, with errors at the value's own line and column.
+ */
+int mt_scenario_parse_yaml_axes(memtype_ctx *ctx, const char *file, const char *text, size_t len,
+				const size_t *choice, struct mt_axes *axes, struct mt_scenario *out);
+
 /*
  * platform.c: fill p->e820 for p->machine (q35, i440fx) with p->ram bytes of
  * RAM as QEMU splits it below/above 4 GiB, plus the reserved areas the given

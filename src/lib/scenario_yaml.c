@@ -47,9 +47,11 @@
  * platform.ram here, leaving e820 empty: the caller expands them with
  * mt_platform_apply_preset once the firmware is known.
  *
- * Not modelled yet: the top-level key axes (parameter sweeps, a later
- * feature) must be a mapping and is otherwise ignored, so scenario files
- * written for it already load.
+ * The top-level key axes declares parameter sweeps for `memtype matrix`:
+ * each axis key (guest.version, firmware, ...) with a list of values. A
+ * sweep re-parses the document with one value per axis standing in for
+ * the key (parse_axes installs them as overrides that get() answers), so
+ * each value meets exactly the same schema and diagnostics.
  */
 #include "model.h"
 
@@ -73,11 +75,22 @@
 #define KVM_MIN 206u
 #define VERSION_MAX 699u
 
+/* One axis value in force: get(parent, key) answers value instead. */
+struct override {
+	const yaml_node_t *parent;
+	const char *key;
+	const yaml_node_t *value;
+};
+
 struct ps {
 	memtype_ctx *ctx;
 	const char *file;
 	yaml_document_t *doc;
 	struct mt_scenario *s;
+	const size_t *choice; /* one value index per axis, or NULL: no overrides */
+	struct mt_axes *axes; /* filled with the declared axes, or NULL */
+	struct override ov[MT_MAX_AXES];
+	unsigned nov;
 };
 
 /* A named value of a keyword set. */
@@ -284,6 +297,9 @@ static int check_map(struct ps *p, const yaml_node_t *n, const char *where, cons
 /* The value of key in a mapping checked by check_map, or NULL. */
 static yaml_node_t *get(struct ps *p, const yaml_node_t *n, const char *key)
 {
+	for (unsigned i = 0; i < p->nov; i++)
+		if (p->ov[i].parent == n && strcmp(p->ov[i].key, key) == 0)
+			return (yaml_node_t *)p->ov[i].value;
 	if (n->type != YAML_MAPPING_NODE)
 		return NULL;
 	for (yaml_node_pair_t *a = n->data.mapping.pairs.start; a < n->data.mapping.pairs.top;
@@ -1266,6 +1282,122 @@ static int parse_expect(struct ps *p, const yaml_node_t *root)
 
 /* ---------------------------------------------------------------- top level */
 
+/* ---------------------------------------------------------------- axes */
+
+/* The keys an axis may sweep: a whole section, or one key of a section
+ * (docs/scenario-format.md "axes"). */
+static const char *const axis_paths[] = {
+	"platform.cpu",	     "platform.phys_bits",    "platform.ram",
+	"hypervisor",	     "hypervisor.kind",	      "hypervisor.version",
+	"hypervisor.coco",   "hypervisor.noncoherent_dma", "firmware",
+	"firmware.kind",     "firmware.version",      "guest",
+	"guest.version",     "guest.patches",	      "guest.cmdline",
+};
+
+/* A short text for an axis value: the scalar, or the flow-style node. */
+static void value_text(struct ps *p, const yaml_node_t *n, char *buf, size_t cap)
+{
+	size_t used = 0;
+	buf[0] = '\0';
+	if (n->type == YAML_SCALAR_NODE) {
+		snprintf(buf, cap, "%.*s", (int)n->data.scalar.length, (const char *)n->data.scalar.value);
+		return;
+	}
+	if (n->type == YAML_SEQUENCE_NODE) {
+		used += (size_t)snprintf(buf + used, cap - used, "[");
+		for (yaml_node_item_t *i = n->data.sequence.items.start;
+		     i < n->data.sequence.items.top && used < cap; i++) {
+			char one[64];
+			const yaml_node_t *e = node(p, *i);
+			if (e)
+				value_text(p, e, one, sizeof(one));
+			used += (size_t)snprintf(buf + used, cap - used, "%s%s",
+						 i == n->data.sequence.items.start ? "" : " ", e ? one : "");
+		}
+		if (used < cap)
+			snprintf(buf + used, cap - used, "]");
+		return;
+	}
+	for (yaml_node_pair_t *a = n->data.mapping.pairs.start; a < n->data.mapping.pairs.top && used < cap;
+	     a++) {
+		char k[32], v[64];
+		const yaml_node_t *kn = node(p, a->key), *vn = node(p, a->value);
+		if (!kn || !vn)
+			continue;
+		value_text(p, kn, k, sizeof(k));
+		value_text(p, vn, v, sizeof(v));
+		used += (size_t)snprintf(buf + used, cap - used, "%s%s=%s",
+					 a == n->data.mapping.pairs.start ? "" : " ", k, v);
+	}
+}
+
+/* Read axes: {PATH: [value, ...], ...}; record them in p->axes and, with a
+ * choice, install one value per axis as an override of PATH. */
+static int parse_axes(struct ps *p, const yaml_node_t *root)
+{
+	const yaml_node_t *n = get(p, root, "axes");
+	if (!n)
+		return 0;
+	if (n->type != YAML_MAPPING_NODE)
+		return err_at(p, n, "bad-type", "axes must be a mapping of key -> list of values, not %s",
+			      kind_name(n));
+	unsigned k = 0;
+	for (yaml_node_pair_t *a = n->data.mapping.pairs.start; a < n->data.mapping.pairs.top;
+	     a++, k++) {
+		const yaml_node_t *key = node(p, a->key), *vals = node(p, a->value);
+		char path[MT_NAME_MAX];
+		if (!key || !vals || key->type != YAML_SCALAR_NODE)
+			return err_at(p, key ? key : n, "bad-type", "an axis name must be a key such as guest.version");
+		if (k >= MT_MAX_AXES)
+			return err_at(p, key, "bad-value", "more than %u axes", MT_MAX_AXES);
+		value_text(p, key, path, sizeof(path));
+		size_t w = 0;
+		while (w < MT_ARRAY_SIZE(axis_paths) && strcmp(axis_paths[w], path) != 0)
+			w++;
+		if (w == MT_ARRAY_SIZE(axis_paths)) {
+			char list[400] = "";
+			size_t used = 0;
+			for (size_t i = 0; i < MT_ARRAY_SIZE(axis_paths); i++)
+				used += (size_t)snprintf(list + used, sizeof(list) - used, "%s%s",
+							 i ? ", " : "", axis_paths[i]);
+			return err_at(p, key, "unknown-key", "axis '%s' cannot be swept (axes: %s)",
+				      path, list);
+		}
+		if (vals->type != YAML_SEQUENCE_NODE || seq_len(vals) == 0)
+			return err_at(p, vals, "bad-type", "axis '%s' needs a non-empty list of values", path);
+		if (seq_len(vals) > MT_AXIS_MAX_VALUES)
+			return err_at(p, vals, "bad-value", "axis '%s' has more than %u values", path,
+				      MT_AXIS_MAX_VALUES);
+		if (p->axes) {
+			struct mt_axis *ax = &p->axes->axis[k];
+			snprintf(ax->key, sizeof(ax->key), "%s", path);
+			ax->nvalues = (unsigned)seq_len(vals);
+			for (unsigned v = 0; v < ax->nvalues; v++)
+				value_text(p, seq_at(p, vals, v), ax->value[v], sizeof(ax->value[v]));
+			p->axes->n = k + 1;
+		}
+		if (!p->choice)
+			continue;
+		/* The section the key lives in must be in the file. */
+		const yaml_node_t *parent = root;
+		const char *leaf = axis_paths[w];
+		const char *dot = strchr(axis_paths[w], '.');
+		if (dot) {
+			char section[16];
+			snprintf(section, sizeof(section), "%.*s", (int)(dot - axis_paths[w]), axis_paths[w]);
+			parent = get(p, root, section);
+			if (!parent || parent->type != YAML_MAPPING_NODE)
+				return err_at(p, key, "missing-key",
+					      "axis '%s' needs a '%s' mapping in the scenario", path, section);
+			leaf = dot + 1;
+		}
+		if (p->choice[k] >= seq_len(vals))
+			return err_at(p, vals, "bad-value", "axis '%s' has no value %zu", path, p->choice[k]);
+		p->ov[p->nov++] = (struct override){ parent, leaf, seq_at(p, vals, p->choice[k]) };
+	}
+	return 0;
+}
+
 static int parse_root(struct ps *p, const yaml_node_t *root)
 {
 	static const char *const keys[] = {"name",  "platform", "hypervisor", "firmware",
@@ -1284,9 +1416,8 @@ static int parse_root(struct ps *p, const yaml_node_t *root)
 		return rc;
 	if (!p->s->name[0])
 		return err_at(p, v, "bad-value", "name is empty");
-	/* axes: a later feature, accepted and ignored (see the header). */
-	if ((v = get(p, root, "axes")) && v->type != YAML_MAPPING_NODE)
-		return err_at(p, v, "bad-type", "axes must be a mapping, not %s", kind_name(v));
+	if ((rc = parse_axes(p, root)))
+		return rc;
 	if ((rc = parse_platform(p, root)) || (rc = parse_hypervisor(p, root)) ||
 	    (rc = parse_firmware(p, root)) || (rc = parse_guest(p, root)) ||
 	    (rc = parse_mappings(p, root)) || (rc = parse_expect(p, root)))
@@ -1297,7 +1428,16 @@ static int parse_root(struct ps *p, const yaml_node_t *root)
 int mt_scenario_parse_yaml(memtype_ctx *ctx, const char *file, const char *text, size_t len,
 			   struct mt_scenario *out)
 {
-	struct ps p = {.ctx = ctx, .file = file ? file : "<scenario>", .s = out};
+	return mt_scenario_parse_yaml_axes(ctx, file, text, len, NULL, NULL, out);
+}
+
+int mt_scenario_parse_yaml_axes(memtype_ctx *ctx, const char *file, const char *text, size_t len,
+				const size_t *choice, struct mt_axes *axes, struct mt_scenario *out)
+{
+	struct ps p = {.ctx = ctx, .file = file ? file : "<scenario>", .s = out, .choice = choice,
+		       .axes = axes};
+	if (axes)
+		memset(axes, 0, sizeof(*axes));
 	yaml_parser_t parser;
 	yaml_document_t doc, extra;
 	const yaml_node_t *root;

@@ -15,7 +15,17 @@ struct memtype_scenario {
 	struct mt_scenario s;
 	char group[MT_MAX_MAPPINGS][MT_NAME_MAX];
 	size_t ngroups;
+	/* For sweeps: the declared axes and the text to re-parse per value. */
+	struct mt_axes axes;
+	char *text;
+	size_t len;
 };
+
+/* Load text as a scenario with one value per declared axis (choice may be
+ * NULL: the file as written), presets expanded and groups computed, into
+ * sc (ctx set, text not copied). */
+int mt_scenario_load_into(memtype_scenario *sc, const char *file, const char *text, size_t len,
+			  const size_t *choice);
 
 struct sim_mapping {
 	size_t index; /* in the scenario */

@@ -10,6 +10,27 @@
 #include <stdlib.h>
 #include <string.h>
 
+int mt_scenario_load_into(memtype_scenario *sc, const char *file, const char *text, size_t len,
+			  const size_t *choice)
+{
+	memtype_ctx *ctx = sc->ctx;
+	sc->ngroups = 0;
+	int rc = mt_scenario_parse_yaml_axes(ctx, file ? file : "<input>", text, len, choice,
+					     &sc->axes, &sc->s);
+	if (rc == 0 && sc->s.platform.machine != MT_MACHINE_CUSTOM)
+		rc = mt_platform_apply_preset(ctx, &sc->s.platform, &sc->s.firmware);
+	if (rc)
+		return rc;
+	for (unsigned i = 0; i < sc->s.nmap; i++) {
+		size_t g = 0;
+		while (g < sc->ngroups && strcmp(sc->group[g], sc->s.map[i].who) != 0)
+			g++;
+		if (g == sc->ngroups)
+			memcpy(sc->group[sc->ngroups++], sc->s.map[i].who, MT_NAME_MAX);
+	}
+	return 0;
+}
+
 int memtype_scenario_load(memtype_ctx *ctx, const char *file, const char *text, size_t len,
 			  memtype_scenario **out)
 {
@@ -19,19 +40,21 @@ int memtype_scenario_load(memtype_ctx *ctx, const char *file, const char *text, 
 		return -ENOMEM;
 	memset(sc, 0, sizeof(*sc));
 	sc->ctx = ctx;
-	int rc = mt_scenario_parse_yaml(ctx, file ? file : "<input>", text, len, &sc->s);
-	if (rc == 0 && sc->s.platform.machine != MT_MACHINE_CUSTOM)
-		rc = mt_platform_apply_preset(ctx, &sc->s.platform, &sc->s.firmware);
+	int rc = mt_scenario_load_into(sc, file, text, len, NULL);
+	if (rc == 0 && sc->axes.n) {
+		/* Keep the text: a sweep re-parses it once per combination. */
+		sc->text = mt_alloc(ctx, len + 1);
+		if (!sc->text)
+			rc = -ENOMEM;
+		else {
+			memcpy(sc->text, text, len);
+			sc->text[len] = '\0';
+			sc->len = len;
+		}
+	}
 	if (rc) {
 		mt_free(ctx, sc, sizeof(*sc));
 		return rc;
-	}
-	for (unsigned i = 0; i < sc->s.nmap; i++) {
-		size_t g = 0;
-		while (g < sc->ngroups && strcmp(sc->group[g], sc->s.map[i].who) != 0)
-			g++;
-		if (g == sc->ngroups)
-			memcpy(sc->group[sc->ngroups++], sc->s.map[i].who, MT_NAME_MAX);
 	}
 	*out = sc;
 	return 0;
@@ -39,8 +62,10 @@ int memtype_scenario_load(memtype_ctx *ctx, const char *file, const char *text, 
 
 void memtype_scenario_free(memtype_scenario *sc)
 {
-	if (sc)
-		mt_free(sc->ctx, sc, sizeof(*sc));
+	if (!sc)
+		return;
+	mt_free(sc->ctx, sc->text, sc->text ? sc->len + 1 : 0);
+	mt_free(sc->ctx, sc, sizeof(*sc));
 }
 
 const char *memtype_scenario_name(const memtype_scenario *sc)

@@ -141,5 +141,18 @@ run "scenario overlapping e820" 3 simulate "$TMP/overlap.yaml" && expect "overla
 printf 'name: x\nplatform: {phys_bits: "many"}\n' >"$TMP/type.yaml"
 run "scenario wrong type" 3 simulate "$TMP/type.yaml"
 
+# matrix sweeps of scenario files' axes.
+SW=$ROOT/examples/sweeps/gce-tpm-kernels.yaml
+run "matrix sweep" 0 matrix --color=never "$SW" &&
+	expect "sweep row: 6.12 without the fix conflicts, 6.18 is ok" "kind=ovmf version=edk2-stable202411 []                UNSAFE1 CONFL2  ok3" "$OUT"
+run "matrix sweep json" 0 matrix -j "$SW"
+printf '%s' "$OUT" | python3 -c 'import json,sys; d=json.load(sys.stdin); assert [a["name"] for a in d["axes"]]==["firmware","guest.patches","guest.version"]; assert len(d["cells"])==12; c=[x for x in d["cells"] if x["guest.version"]=="6.12" and x["guest.patches"]=="[+cve-2025-40181]"]; assert all(x["verdict"]=="ok" for x in c)' \
+	&& ok "sweep json: 12 cells, the backport fixes 6.12" || not_ok "sweep json: 12 cells, the backport fixes 6.12" "$OUT"
+run "matrix sweep of files with different axes" 3 matrix "$SW" "$SC/gce-snp-tpm-6.12.yaml" && expect "different-axes" "error: different-axes:" "$ERR"
+sed 's/guest.version: \[/guest.versoin: [/' "$SW" >"$TMP/badaxis.yaml"
+run "matrix sweep with an unknown axis" 3 matrix "$TMP/badaxis.yaml" && expect "unknown axis" "badaxis.yaml:10:3: error: unknown-key: axis 'guest.versoin' cannot be swept" "$ERR"
+sed 's/guest.version: \["6.6", "6.12", "6.18"\]/guest.version: ["6.6", "9.99"]/' "$SW" >"$TMP/badvalue.yaml"
+run "matrix sweep with a bad value" 3 matrix "$TMP/badvalue.yaml" && expect "bad version at its line" "badvalue.yaml:10:" "$ERR"
+
 echo "1..$n"
 [ "$fail" -eq 0 ]
