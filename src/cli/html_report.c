@@ -31,76 +31,76 @@
 static const struct {
 	const char *verdict, *doc;
 } verdict_docs[] = {
-	{ "ok", "every mapping gets a type and nothing is unsafe, slow or undefined "
-		"(in boot order)" },
-	{ "conflict", "a mapping is refused or the guest does not boot: a driver fails "
-		      "(memtype-conflict, mapping-refused, boot-failure)" },
-	{ "unsafe", "the mappings succeed but a device is mapped cacheable, or the host "
-		    "controls the type of guest memory" },
-	{ "slow", "RAM is not write-back, or huge mappings are lost" },
-	{ "undefined", "an MTRR overlap the SDM leaves undefined decides a type" },
-	{ "n/a", "not a real combination (not simulated)" },
+    {"ok", "every mapping gets a type and nothing is unsafe, slow or undefined "
+	   "(in boot order)"},
+    {"conflict", "a mapping is refused or the guest does not boot: a driver fails "
+		 "(memtype-conflict, mapping-refused, boot-failure)"},
+    {"unsafe", "the mappings succeed but a device is mapped cacheable, or the host "
+	       "controls the type of guest memory"},
+    {"slow", "RAM is not write-back, or huge mappings are lost"},
+    {"undefined", "an MTRR overlap the SDM leaves undefined decides a type"},
+    {"n/a", "not a real combination (not simulated)"},
 };
 
 static const char style[] =
-	"body{font:14px/1.45 system-ui,-apple-system,'Segoe UI',sans-serif;color:#1b1b1b;"
-	"margin:0;background:#fafafa}\n"
-	"main{max-width:1400px;margin:0 auto;padding:16px 24px 48px}\n"
-	"h1{font-size:24px;margin:8px 0}h2{font-size:19px;margin:28px 0 8px;"
-	"border-bottom:1px solid #ddd;padding-bottom:4px}h3{font-size:15px;margin:12px 0 6px}\n"
-	"p.lead{max-width:70em}#summary{font-weight:600}\n"
-	"code,pre,.mono{font-family:ui-monospace,'DejaVu Sans Mono',monospace;font-size:12.5px}\n"
-	"table.matrix{border-collapse:collapse;background:#fff;margin:8px 0 4px}\n"
-	"table.matrix th,table.matrix td{border:1px solid #d0d0d0;padding:2px 6px;"
-	"font-size:12.5px;white-space:nowrap}\n"
-	"table.matrix thead th{background:#eef0f3;position:sticky;top:0}\n"
-	"table.matrix tbody th{background:#f4f5f7;text-align:left;font-weight:500}\n"
-	"table.matrix tbody th.group{font-weight:700;vertical-align:top}\n"
-	"table.matrix tr.group>*{border-top:2px solid #8a8a8a}\n"
-	"td.cell{text-align:center;min-width:64px;padding:0}\n"
-	"td.cell a{display:block;padding:2px 6px;color:inherit;text-decoration:none}\n"
-	"td.cell a:hover,td.cell a:focus{outline:2px solid #1b1b1b;outline-offset:-2px}\n"
-	".v-ok{background:#d8f0d8;color:#175417}\n"
-	".v-conflict{background:#f6c6c6;color:#7a0d0d;font-weight:700}\n"
-	".v-unsafe{background:#e7d3f1;color:#55186f;font-weight:700}\n"
-	".v-slow{background:#fbeab0;color:#6b5200}\n"
-	".v-undefined{background:#1b1b1b;color:#ffd400;font-weight:700}\n"
-	".v-n-a{background:#f0f0f0;color:#9a9a9a}\n"
-	".swatch{display:inline-block;min-width:6em;text-align:center;padding:1px 6px;"
-	"border:1px solid #ccc;border-radius:3px;margin-right:8px}\n"
-	"ul.legend{list-style:none;padding:0;margin:6px 0}ul.legend li{margin:3px 0}\n"
-	"small.of{font-weight:400;opacity:.8}\n"
-	"dl.axis{display:grid;grid-template-columns:max-content 1fr;gap:2px 16px;margin:4px 0}\n"
-	"dl.axis dt{font-family:ui-monospace,monospace;font-weight:600}dl.axis dd{margin:0}\n"
-	"section.detail{display:none;background:#fff;border:1px solid #ccc;border-radius:6px;"
-	"padding:4px 16px 12px;margin:14px 0}\n"
-	"section.detail:target,body.all section.detail{display:block}\n"
-	"section.detail:target{box-shadow:0 0 0 3px #4a90d9}\n"
-	".facts{display:grid;grid-template-columns:max-content 1fr;gap:2px 16px;margin:6px 0}\n"
-	".facts dt{color:#555}.facts dd{margin:0}\n"
-	".drawing{overflow-x:auto;border:1px solid #eee;margin:8px 0}\n"
-	".drawing svg{display:block}\n"
-	"pre.log{background:#f6f6f6;border:1px solid #e4e4e4;padding:6px 8px;overflow-x:auto;"
-	"margin:4px 0}\n"
-	"pre.log .m{color:#7a0d0d}\n"
-	"p.note{color:#555}\n";
+    "body{font:14px/1.45 system-ui,-apple-system,'Segoe UI',sans-serif;color:#1b1b1b;"
+    "margin:0;background:#fafafa}\n"
+    "main{max-width:1400px;margin:0 auto;padding:16px 24px 48px}\n"
+    "h1{font-size:24px;margin:8px 0}h2{font-size:19px;margin:28px 0 8px;"
+    "border-bottom:1px solid #ddd;padding-bottom:4px}h3{font-size:15px;margin:12px 0 6px}\n"
+    "p.lead{max-width:70em}#summary{font-weight:600}\n"
+    "code,pre,.mono{font-family:ui-monospace,'DejaVu Sans Mono',monospace;font-size:12.5px}\n"
+    "table.matrix{border-collapse:collapse;background:#fff;margin:8px 0 4px}\n"
+    "table.matrix th,table.matrix td{border:1px solid #d0d0d0;padding:2px 6px;"
+    "font-size:12.5px;white-space:nowrap}\n"
+    "table.matrix thead th{background:#eef0f3;position:sticky;top:0}\n"
+    "table.matrix tbody th{background:#f4f5f7;text-align:left;font-weight:500}\n"
+    "table.matrix tbody th.group{font-weight:700;vertical-align:top}\n"
+    "table.matrix tr.group>*{border-top:2px solid #8a8a8a}\n"
+    "td.cell{text-align:center;min-width:64px;padding:0}\n"
+    "td.cell a{display:block;padding:2px 6px;color:inherit;text-decoration:none}\n"
+    "td.cell a:hover,td.cell a:focus{outline:2px solid #1b1b1b;outline-offset:-2px}\n"
+    ".v-ok{background:#d8f0d8;color:#175417}\n"
+    ".v-conflict{background:#f6c6c6;color:#7a0d0d;font-weight:700}\n"
+    ".v-unsafe{background:#e7d3f1;color:#55186f;font-weight:700}\n"
+    ".v-slow{background:#fbeab0;color:#6b5200}\n"
+    ".v-undefined{background:#1b1b1b;color:#ffd400;font-weight:700}\n"
+    ".v-n-a{background:#f0f0f0;color:#9a9a9a}\n"
+    ".swatch{display:inline-block;min-width:6em;text-align:center;padding:1px 6px;"
+    "border:1px solid #ccc;border-radius:3px;margin-right:8px}\n"
+    "ul.legend{list-style:none;padding:0;margin:6px 0}ul.legend li{margin:3px 0}\n"
+    "small.of{font-weight:400;opacity:.8}\n"
+    "dl.axis{display:grid;grid-template-columns:max-content 1fr;gap:2px 16px;margin:4px 0}\n"
+    "dl.axis dt{font-family:ui-monospace,monospace;font-weight:600}dl.axis dd{margin:0}\n"
+    "section.detail{display:none;background:#fff;border:1px solid #ccc;border-radius:6px;"
+    "padding:4px 16px 12px;margin:14px 0}\n"
+    "section.detail:target,body.all section.detail{display:block}\n"
+    "section.detail:target{box-shadow:0 0 0 3px #4a90d9}\n"
+    ".facts{display:grid;grid-template-columns:max-content 1fr;gap:2px 16px;margin:6px 0}\n"
+    ".facts dt{color:#555}.facts dd{margin:0}\n"
+    ".drawing{overflow-x:auto;border:1px solid #eee;margin:8px 0}\n"
+    ".drawing svg{display:block}\n"
+    "pre.log{background:#f6f6f6;border:1px solid #e4e4e4;padding:6px 8px;overflow-x:auto;"
+    "margin:4px 0}\n"
+    "pre.log .m{color:#7a0d0d}\n"
+    "p.note{color:#555}\n";
 
 static const char script[] =
-	"(function(){\n"
-	"  var cells=document.querySelectorAll('td.cell'),count={},order=[];\n"
-	"  var known=document.querySelectorAll('ul.legend li');\n"
-	"  for(var k=0;k<known.length;k++)order.push(known[k].getAttribute('data-verdict'));\n"
-	"  for(var i=0;i<cells.length;i++){var v=cells[i].getAttribute('data-verdict');\n"
-	"    if(order.indexOf(v)<0)order.push(v);count[v]=(count[v]||0)+1;}\n"
-	"  order=order.filter(function(v){return count[v];});\n"
-	"  var parts=order.map(function(v){return count[v]+' '+v;});\n"
-	"  document.getElementById('summary').textContent=\n"
-	"    cells.length+' cells: '+parts.join(', ');\n"
-	"  var box=document.getElementById('showall');\n"
-	"  box.disabled=false;\n"
-	"  box.addEventListener('change',function(){\n"
-	"    document.body.classList.toggle('all',box.checked);});\n"
-	"})();\n";
+    "(function(){\n"
+    "  var cells=document.querySelectorAll('td.cell'),count={},order=[];\n"
+    "  var known=document.querySelectorAll('ul.legend li');\n"
+    "  for(var k=0;k<known.length;k++)order.push(known[k].getAttribute('data-verdict'));\n"
+    "  for(var i=0;i<cells.length;i++){var v=cells[i].getAttribute('data-verdict');\n"
+    "    if(order.indexOf(v)<0)order.push(v);count[v]=(count[v]||0)+1;}\n"
+    "  order=order.filter(function(v){return count[v];});\n"
+    "  var parts=order.map(function(v){return count[v]+' '+v;});\n"
+    "  document.getElementById('summary').textContent=\n"
+    "    cells.length+' cells: '+parts.join(', ');\n"
+    "  var box=document.getElementById('showall');\n"
+    "  box.disabled=false;\n"
+    "  box.addEventListener('change',function(){\n"
+    "    document.body.classList.toggle('all',box.checked);});\n"
+    "})();\n";
 
 static void esc(FILE *f, const char *s)
 {
@@ -176,7 +176,8 @@ static void cell_text(FILE *f, const memtype_matrix_cell *c)
 static void legend(FILE *f, const memtype_matrix *m)
 {
 	/* The documented verdicts in their order, then any other seen. */
-	size_t n = memtype_matrix_cell_count(m), nd = sizeof(verdict_docs) / sizeof(verdict_docs[0]);
+	size_t n = memtype_matrix_cell_count(m),
+	       nd = sizeof(verdict_docs) / sizeof(verdict_docs[0]);
 	const char *seen[16];
 	size_t ns = 0;
 	for (size_t i = 0; i < nd; i++)
@@ -211,7 +212,8 @@ static void legend(FILE *f, const memtype_matrix *m)
 	}
 	fputs("</ul>\n<p class=\"note\">A fraction such as <b>2/6</b> in a cell counts the orders "
 	      "of the mapping groups (ACPI, HPET, TPM driver) in which some mapping is refused; "
-	      "the verdict itself is that of boot order.</p>\n", f);
+	      "the verdict itself is that of boot order.</p>\n",
+	      f);
 }
 
 /* One table per value of the table axis. */
@@ -256,7 +258,7 @@ static void tables(FILE *f, const memtype_matrix *m, size_t tab, size_t colax)
 		}
 		fputs("</tr></thead>\n<tbody>\n", f);
 		for (size_t r = 0; r < nrows; r++) {
-			size_t coord[MEMTYPE_MATRIX_MAX_AXES] = { 0 }, rest = r;
+			size_t coord[MEMTYPE_MATRIX_MAX_AXES] = {0}, rest = r;
 			for (size_t j = nr; j-- > 0;) {
 				size_t sz = memtype_matrix_axis_size(m, rows[j]);
 				coord[rows[j]] = rest % sz;
@@ -279,7 +281,8 @@ static void tables(FILE *f, const memtype_matrix *m, size_t tab, size_t colax)
 				if (!first)
 					continue;
 				if (span > 1)
-					fprintf(f, "<th class=\"group\" rowspan=\"%zu\" title=\"", span);
+					fprintf(f, "<th class=\"group\" rowspan=\"%zu\" title=\"",
+						span);
 				else
 					fputs("<th title=\"", f);
 				esc(f, memtype_matrix_axis_doc(m, rows[j], coord[rows[j]]));
@@ -361,8 +364,10 @@ static void detail(struct cli *cli, FILE *f, const memtype_matrix *m, size_t i, 
 		esc(f, c.codes[k]);
 		fputs("</code>", f);
 	}
-	fprintf(f, "%s</dd>\n<dt>orders</dt><dd>%zu of %zu orders of the mapping groups fail"
-		"</dd>\n</dl>\n", c.ncodes ? "" : "none", c.failing_orders, c.orders);
+	fprintf(f,
+		"%s</dd>\n<dt>orders</dt><dd>%zu of %zu orders of the mapping groups fail"
+		"</dd>\n</dl>\n",
+		c.ncodes ? "" : "none", c.failing_orders, c.orders);
 	memtype_sim *sim = NULL;
 	if (!strcmp(c.verdict, "n/a")) {
 		fputs("<p class=\"note\">Not simulated: not a real combination.</p>\n", f);
@@ -372,8 +377,10 @@ static void detail(struct cli *cli, FILE *f, const memtype_matrix *m, size_t i, 
 		esc(f, e->message);
 		fputs("</p>\n", f);
 	} else {
-		fputs("<p class=\"note\">The run in boot order, layer by layer (hover a bar for its "
-		      "range and the rule that decided it):</p>\n<div class=\"drawing\">\n", f);
+		fputs(
+		    "<p class=\"note\">The run in boot order, layer by layer (hover a bar for its "
+		    "range and the rule that decided it):</p>\n<div class=\"drawing\">\n",
+		    f);
 		memtype_sim_svg(sim, svg_write, f);
 		fputs("</div>\n", f);
 		size_t nf = memtype_sim_finding_count(sim), nl = memtype_sim_log_count(sim);
@@ -426,24 +433,29 @@ int cli_write_matrix_html(struct cli *cli, const memtype_matrix *m, const char *
 		colax = na - 2;
 	fputs("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
 	      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
-	      "<title>memtype: compatibility matrix</title>\n<style>\n", f);
+	      "<title>memtype: compatibility matrix</title>\n<style>\n",
+	      f);
 	fputs(style, f);
 	fputs("</style>\n</head>\n<body>\n<main id=\"top\">\n"
 	      "<h1>memtype: compatibility matrix</h1>\n<p class=\"lead\">Which memory type does "
 	      "each access of a standard q35 guest (ACPI, a TPM, an HPET) really get, and does "
-	      "every driver get its mapping? Each cell is one combination of ", f);
+	      "every driver get its mapping? Each cell is one combination of ",
+	      f);
 	for (size_t a = 0; a < na; a++) {
 		fputs(a == 0 ? "" : a + 1 == na ? " and " : ", ", f);
 		fputs("<b>", f);
 		esc(f, memtype_matrix_axis_name(m, a));
 		fputs("</b>", f);
 	}
-	fputs(", simulated through firmware, hypervisor and guest kernel in every order of its "
-	      "mapping groups. Click a cell for its reason, findings, drawing and kernel log.</p>\n",
-	      f);
-	fprintf(f, "<p id=\"summary\">%zu cells.</p>\n<p><label><input type=\"checkbox\" "
-		   "id=\"showall\" disabled> show the detail of every cell below the tables</label>"
-		   " &middot; <a href=\"#axes\">what the axes mean</a>", n);
+	fputs(
+	    ", simulated through firmware, hypervisor and guest kernel in every order of its "
+	    "mapping groups. Click a cell for its reason, findings, drawing and kernel log.</p>\n",
+	    f);
+	fprintf(f,
+		"<p id=\"summary\">%zu cells.</p>\n<p><label><input type=\"checkbox\" "
+		"id=\"showall\" disabled> show the detail of every cell below the tables</label>"
+		" &middot; <a href=\"#axes\">what the axes mean</a>",
+		n);
 	for (size_t t = 0; tab < na && t < memtype_matrix_axis_size(m, tab); t++) {
 		fprintf(f, " &middot; <a href=\"#t-%zu\">", t);
 		esc(f, memtype_matrix_axis_name(m, tab));
@@ -458,7 +470,8 @@ int cli_write_matrix_html(struct cli *cli, const memtype_matrix *m, const char *
 	fputs("<section id=\"details\">\n<h2>Cells in detail</h2>\n", f);
 	for (size_t i = 0; i < n; i++)
 		detail(cli, f, m, i, tab);
-	fprintf(f, "</section>\n<p class=\"note\">Generated by memtype %s.</p>\n</main>\n<script>\n",
+	fprintf(f,
+		"</section>\n<p class=\"note\">Generated by memtype %s.</p>\n</main>\n<script>\n",
 		memtype_version());
 	fputs(script, f);
 	fputs("</script>\n</body>\n</html>\n", f);

@@ -28,12 +28,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define PLOT_W 1000 /* target width of the address area */
-#define MIN_W 16    /* smallest segment: keeps rotated boundary labels apart */
-#define ROW_H 22
-#define ROW_GAP 4
-#define HEAD_H 18
-#define CHAR_W 6    /* advance of a 10px monospace character, rounded up */
+#define PLOT_W	  1000 /* target width of the address area */
+#define MIN_W	  16   /* smallest segment: keeps rotated boundary labels apart */
+#define ROW_H	  22
+#define ROW_GAP	  4
+#define HEAD_H	  18
+#define CHAR_W	  6 /* advance of a 10px monospace character, rounded up */
 #define LABEL_MAX 34
 
 struct svg {
@@ -43,8 +43,8 @@ struct svg {
 	uint64_t *edge; /* sorted distinct boundaries, exclusive ends; edge[0] = 0 */
 	int *x;		/* x of each boundary */
 	size_t nedge, cap;
-	int left;	/* x of address 0 */
-	int y;		/* top of the next row */
+	int left; /* x of address 0 */
+	int y;	  /* top of the next row */
 };
 
 static void out(struct svg *g, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -65,8 +65,11 @@ static void esc(struct svg *g, const char *s)
 {
 	const char *run = s;
 	for (; *s; s++) {
-		const char *rep = *s == '&' ? "&amp;" : *s == '<' ? "&lt;" : *s == '>' ? "&gt;"
-				: *s == '"' ? "&quot;" : NULL;
+		const char *rep = *s == '&'   ? "&amp;"
+				  : *s == '<' ? "&lt;"
+				  : *s == '>' ? "&gt;"
+				  : *s == '"' ? "&quot;"
+					      : NULL;
 		if (!rep)
 			continue;
 		if (s > run)
@@ -89,10 +92,10 @@ static const struct {
 	memtype_type t;
 	struct paint p;
 } type_paint[] = {
-	{ MEMTYPE_UC, { "#3465a4", "#ffffff" } },	 { MEMTYPE_UC_MINUS, { "#9cc3e6", "#000000" } },
-	{ MEMTYPE_WC, { "#f28e2b", "#000000" } },	 { MEMTYPE_WT, { "#76b7b2", "#000000" } },
-	{ MEMTYPE_WP, { "#b07aa1", "#ffffff" } },	 { MEMTYPE_WB, { "#4e9a06", "#ffffff" } },
-	{ MEMTYPE_WC_PLUS, { "#ffd08a", "#000000" } }, { MEMTYPE_UNDEFINED, { "#111111", "#ffd400" } },
+    {MEMTYPE_UC, {"#3465a4", "#ffffff"}},      {MEMTYPE_UC_MINUS, {"#9cc3e6", "#000000"}},
+    {MEMTYPE_WC, {"#f28e2b", "#000000"}},      {MEMTYPE_WT, {"#76b7b2", "#000000"}},
+    {MEMTYPE_WP, {"#b07aa1", "#ffffff"}},      {MEMTYPE_WB, {"#4e9a06", "#ffffff"}},
+    {MEMTYPE_WC_PLUS, {"#ffd08a", "#000000"}}, {MEMTYPE_UNDEFINED, {"#111111", "#ffd400"}},
 };
 
 static struct paint tpaint(memtype_type t)
@@ -100,7 +103,7 @@ static struct paint tpaint(memtype_type t)
 	for (size_t i = 0; i < MT_ARRAY_SIZE(type_paint); i++)
 		if (type_paint[i].t == t)
 			return type_paint[i].p;
-	return (struct paint){ "#ffffff", "#000000" };
+	return (struct paint){"#ffffff", "#000000"};
 }
 
 static const char *tname(memtype_type t)
@@ -114,14 +117,14 @@ static const struct {
 	const char *name;
 	struct paint p;
 } e820_paint[] = {
-	{ "hole", { "#ffffff", "#777777" } },	  { "usable", { "#d9ead3", "#000000" } },
-	{ "reserved", { "#cccccc", "#000000" } }, { "ACPI data", { "#fce5cd", "#000000" } },
-	{ "ACPI NVS", { "#f9cb9c", "#000000" } }, { "unusable", { "#999999", "#000000" } },
+    {"hole", {"#ffffff", "#777777"}},	  {"usable", {"#d9ead3", "#000000"}},
+    {"reserved", {"#cccccc", "#000000"}}, {"ACPI data", {"#fce5cd", "#000000"}},
+    {"ACPI NVS", {"#f9cb9c", "#000000"}}, {"unusable", {"#999999", "#000000"}},
 };
 
 #define REFUSED_FILL "#fde2e2"
-#define REFUSED_INK "#b00000"
-#define DEVICE_FILL "#cfe2f3"
+#define REFUSED_INK  "#b00000"
+#define DEVICE_FILL  "#cfe2f3"
 
 /* ------------------------------------------------------------ the axis */
 
@@ -199,7 +202,8 @@ static void stage2_label(const memtype_effective *e, char *buf, size_t n)
 	else if (!strncmp(rule, "npt-", 4))
 		snprintf(buf, n, "NPT");
 	else if (!strcmp(rule, "ept-ipat"))
-		snprintf(buf, n, "%s %s", strstr(e->stage2, "Secure EPT") ? "SEPT" : "IPAT", tname(mt));
+		snprintf(buf, n, "%s %s", strstr(e->stage2, "Secure EPT") ? "SEPT" : "IPAT",
+			 tname(mt));
 	else if (!strncmp(rule, "ept-", 4))
 		snprintf(buf, n, "EPT %s", tname(mt));
 	else
@@ -210,10 +214,10 @@ static void stage2_label(const memtype_effective *e, char *buf, size_t n)
 static struct paint stage2_paint(const char *label)
 {
 	if (!strcmp(label, "emulated"))
-		return (struct paint){ "#fff2cc", "#000000" };
+		return (struct paint){"#fff2cc", "#000000"};
 	if (!strcmp(label, "bare"))
-		return (struct paint){ "#e8e8e8", "#000000" };
-	return (struct paint){ "#e4dcf0", "#000000" };
+		return (struct paint){"#e8e8e8", "#000000"};
+	return (struct paint){"#e4dcf0", "#000000"};
 }
 
 /* ------------------------------------------------------------ drawing */
@@ -231,8 +235,10 @@ static void hatch(struct svg *g, int x, int y, int w, int h)
 			yb += xb - (x + w);
 			xb = x + w;
 		}
-		out(g, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"%s\" "
-		       "stroke-width=\"1\" opacity=\"0.6\"/>", xa, ya, xb, yb, REFUSED_INK);
+		out(g,
+		    "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"%s\" "
+		    "stroke-width=\"1\" opacity=\"0.6\"/>",
+		    xa, ya, xb, yb, REFUSED_INK);
 	}
 }
 
@@ -246,7 +252,9 @@ static void rect(struct svg *g, uint64_t start, uint64_t end_excl, struct paint 
 		return;
 	out(g, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"%s\" stroke=\"%s\"%s>",
 	    x0, g->y, x1 - x0, ROW_H, refused ? REFUSED_FILL : p.fill,
-	    refused ? REFUSED_INK : dashed ? "#999999" : "#ffffff",
+	    refused  ? REFUSED_INK
+	    : dashed ? "#999999"
+		     : "#ffffff",
 	    dashed ? " stroke-dasharray=\"3 2\"" : "");
 	out(g, "<title>");
 	esc(g, title);
@@ -254,9 +262,11 @@ static void rect(struct svg *g, uint64_t start, uint64_t end_excl, struct paint 
 	if (refused)
 		hatch(g, x0, g->y, x1 - x0, ROW_H);
 	if (label && text_w(label) <= x1 - x0) {
-		out(g, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\" fill=\"%s\" "
-		       "pointer-events=\"none\"%s>", (x0 + x1) / 2, g->y + 15,
-		    refused ? REFUSED_INK : p.ink, refused ? " font-weight=\"bold\"" : "");
+		out(g,
+		    "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\" fill=\"%s\" "
+		    "pointer-events=\"none\"%s>",
+		    (x0 + x1) / 2, g->y + 15, refused ? REFUSED_INK : p.ink,
+		    refused ? " font-weight=\"bold\"" : "");
 		esc(g, label);
 		out(g, "</text>\n");
 	}
@@ -271,8 +281,10 @@ static void row(struct svg *g, const char *label, const char *title)
 		snprintf(buf, sizeof(buf), "%.*s...", LABEL_MAX - 3, label);
 	else
 		snprintf(buf, sizeof(buf), "%s", label);
-	out(g, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"#000000\" "
-	       "fill-opacity=\"0.04\"/>\n", g->left, g->y, g->x[g->nedge - 1] - g->left, ROW_H);
+	out(g,
+	    "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"#000000\" "
+	    "fill-opacity=\"0.04\"/>\n",
+	    g->left, g->y, g->x[g->nedge - 1] - g->left, ROW_H);
 	out(g, "<text x=\"%d\" y=\"%d\" text-anchor=\"end\" font-size=\"11\" fill=\"#222222\">",
 	    g->left - 8, g->y + 15);
 	if (title) {
@@ -330,20 +342,20 @@ static void draw_platform(struct svg *g, const struct mt_platform *p)
 		snprintf(title, sizeof(title), "0x%llx-0x%llx: e820 %s",
 			 (unsigned long long)p->e820[i].start, (unsigned long long)p->e820[i].end,
 			 e820_paint[t].name);
-		rect(g, s, excl(g, p->e820[i].end), e820_paint[t].p, e820_paint[t].name, title, false,
-		     false);
+		rect(g, s, excl(g, p->e820[i].end), e820_paint[t].p, e820_paint[t].name, title,
+		     false, false);
 		at = excl(g, p->e820[i].end);
 	}
 	g->y += ROW_H + ROW_GAP;
 	row(g, "devices", "device regions and how the VMM backs them");
-	static const char *const backing[] = { "emulated by the VMM", "host MMIO", "RAM-backed" };
+	static const char *const backing[] = {"emulated by the VMM", "host MMIO", "RAM-backed"};
 	for (unsigned i = 0; i < p->ndev; i++) {
 		const struct mt_device *d = &p->dev[i];
 		snprintf(title, sizeof(title), "0x%llx-0x%llx: device %s, %s%s",
 			 (unsigned long long)d->start, (unsigned long long)d->end, d->name,
 			 (unsigned)d->backing < 3 ? backing[d->backing] : "?",
 			 d->acpi_sysmem ? ", ACPI SystemMemory OperationRegion" : "");
-		rect(g, d->start, excl(g, d->end), (struct paint){ DEVICE_FILL, "#000000" }, d->name,
+		rect(g, d->start, excl(g, d->end), (struct paint){DEVICE_FILL, "#000000"}, d->name,
 		     title, false, false);
 	}
 	g->y += ROW_H + ROW_GAP;
@@ -381,42 +393,52 @@ static void draw_mappings(struct svg *g, int layer)
 		mapping_label(&m, label, sizeof(label));
 		row(g, label, m.device && m.device[0] ? m.device : NULL);
 		if (layer == 3) {
-			int k = snprintf(title, sizeof(title), "0x%llx-0x%llx: %s %s requested %s, ",
-					 (unsigned long long)m.start, (unsigned long long)m.end,
-					 m.who, m.call, tname(m.requested));
-			snprintf(title + k, sizeof(title) - (size_t)k, m.refused ? "REFUSED%s%s"
-					 : "granted %s%s", m.refused ? (m.message ? ": " : "")
-					 : tname(m.granted), m.refused ? (m.message ? m.message : "") : "");
+			int k =
+			    snprintf(title, sizeof(title), "0x%llx-0x%llx: %s %s requested %s, ",
+				     (unsigned long long)m.start, (unsigned long long)m.end, m.who,
+				     m.call, tname(m.requested));
+			snprintf(title + k, sizeof(title) - (size_t)k,
+				 m.refused ? "REFUSED%s%s" : "granted %s%s",
+				 m.refused ? (m.message ? ": " : "") : tname(m.granted),
+				 m.refused ? (m.message ? m.message : "") : "");
 			mapping_text(&m, false, text, sizeof(text));
-			if (text_w(text) > g->x[edge_index(g, excl(g, m.end))] - g->x[edge_index(g, m.start)])
+			if (text_w(text) >
+			    g->x[edge_index(g, excl(g, m.end))] - g->x[edge_index(g, m.start)])
 				mapping_text(&m, true, text, sizeof(text));
-			rect(g, m.start, excl(g, m.end), tpaint(m.granted), text, title, m.refused, false);
+			rect(g, m.start, excl(g, m.end), tpaint(m.granted), text, title, m.refused,
+			     false);
 		} else if (m.refused) {
-			snprintf(title, sizeof(title), "0x%llx-0x%llx: %s %s was refused: nothing mapped",
-				 (unsigned long long)m.start, (unsigned long long)m.end, m.who, m.call);
-			rect(g, m.start, excl(g, m.end), e820_paint[0].p, "none", title, false, true);
+			snprintf(title, sizeof(title),
+				 "0x%llx-0x%llx: %s %s was refused: nothing mapped",
+				 (unsigned long long)m.start, (unsigned long long)m.end, m.who,
+				 m.call);
+			rect(g, m.start, excl(g, m.end), e820_paint[0].p, "none", title, false,
+			     true);
 		}
 		for (size_t k = 0; layer > 3 && k < m.neffective; k++) {
 			memtype_effective e;
 			memtype_sim_effective(sim, i, k, &e);
 			stage2_label(&e, text, sizeof(text));
-			int n = snprintf(title, sizeof(title), "0x%llx-0x%llx: ",
-					 (unsigned long long)e.start, (unsigned long long)e.end);
+			int n = snprintf(title, sizeof(title),
+					 "0x%llx-0x%llx: ", (unsigned long long)e.start,
+					 (unsigned long long)e.end);
 			if (layer == 4) {
-				snprintf(title + n, sizeof(title) - (size_t)n, "stage 2 %s: %s", text,
-					 e.stage2);
-				rect(g, e.start, excl(g, e.end), stage2_paint(text), text, title, false,
-				     false);
+				snprintf(title + n, sizeof(title) - (size_t)n, "stage 2 %s: %s",
+					 text, e.stage2);
+				rect(g, e.start, excl(g, e.end), stage2_paint(text), text, title,
+				     false, false);
 				continue;
 			}
-			n += snprintf(title + n, sizeof(title) - (size_t)n, "effective %s", tname(e.type));
+			n += snprintf(title + n, sizeof(title) - (size_t)n, "effective %s",
+				      tname(e.type));
 			for (unsigned s = 0; s < e.why.nsteps && n < (int)sizeof(title); s++) {
 				const memtype_step *st = &e.why.steps[s];
-				n += snprintf(title + n, sizeof(title) - (size_t)n, "; %s: %s x %s -> %s",
-					      st->rule, tname(st->a), tname(st->b), tname(st->out));
+				n += snprintf(title + n, sizeof(title) - (size_t)n,
+					      "; %s: %s x %s -> %s", st->rule, tname(st->a),
+					      tname(st->b), tname(st->out));
 			}
-			rect(g, e.start, excl(g, e.end), tpaint(e.type), tname(e.type), title, false,
-			     false);
+			rect(g, e.start, excl(g, e.end), tpaint(e.type), tname(e.type), title,
+			     false, false);
 		}
 		g->y += ROW_H + ROW_GAP;
 	}
@@ -440,28 +462,35 @@ static void legend(struct svg *g)
 {
 	int x = 8;
 	g->y += 10;
-	out(g, "<text x=\"%d\" y=\"%d\" font-size=\"11\" font-weight=\"bold\" fill=\"#444444\">"
-	       "memory types</text>\n", x, g->y + 11);
+	out(g,
+	    "<text x=\"%d\" y=\"%d\" font-size=\"11\" font-weight=\"bold\" fill=\"#444444\">"
+	    "memory types</text>\n",
+	    x, g->y + 11);
 	x += 100;
 	for (size_t i = 0; i < MT_ARRAY_SIZE(type_paint); i++)
 		swatch(g, &x, type_paint[i].p, tname(type_paint[i].t), false, false);
 	swatch(g, &x, type_paint[0].p, "refused", false, true);
 	g->y += 22;
 	x = 8;
-	out(g, "<text x=\"%d\" y=\"%d\" font-size=\"11\" font-weight=\"bold\" fill=\"#444444\">"
-	       "e820</text>\n", x, g->y + 11);
+	out(g,
+	    "<text x=\"%d\" y=\"%d\" font-size=\"11\" font-weight=\"bold\" fill=\"#444444\">"
+	    "e820</text>\n",
+	    x, g->y + 11);
 	x += 100;
 	for (size_t i = 0; i < MT_ARRAY_SIZE(e820_paint); i++)
 		swatch(g, &x, e820_paint[i].p, e820_paint[i].name, i == 0, false);
-	swatch(g, &x, (struct paint){ DEVICE_FILL, "#000000" }, "device", false, false);
+	swatch(g, &x, (struct paint){DEVICE_FILL, "#000000"}, "device", false, false);
 	g->y += 22;
-	out(g, "<text x=\"8\" y=\"%d\" font-size=\"11\" fill=\"#444444\">stage 2: bare = MTRR x PAT "
-	       "on bare metal; emulated = no stage-2 mapping, accesses exit to the VMM; EPT T = EPT "
-	       "type T x guest PAT;</text>\n", g->y + 11);
+	out(g,
+	    "<text x=\"8\" y=\"%d\" font-size=\"11\" fill=\"#444444\">stage 2: bare = MTRR x PAT "
+	    "on bare metal; emulated = no stage-2 mapping, accesses exit to the VMM; EPT T = EPT "
+	    "type T x guest PAT;</text>\n",
+	    g->y + 11);
 	g->y += 16;
-	out(g, "<text x=\"8\" y=\"%d\" font-size=\"11\" fill=\"#444444\">IPAT T = EPT type T, "
-	       "guest PAT ignored; SEPT WB = TDX Secure EPT (private memory); NPT = AMD nested "
-	       "paging, guest PAT x host PAT x host MTRR. Axis: ordinal, not to scale.</text>\n",
+	out(g,
+	    "<text x=\"8\" y=\"%d\" font-size=\"11\" fill=\"#444444\">IPAT T = EPT type T, "
+	    "guest PAT ignored; SEPT WB = TDX Secure EPT (private memory); NPT = AMD nested "
+	    "paging, guest PAT x host PAT x host MTRR. Axis: ordinal, not to scale.</text>\n",
 	    g->y + 11);
 	g->y += 20;
 }
@@ -551,8 +580,10 @@ static void axis(struct svg *g, int axis_y, int bottom)
 		snprintf(buf, sizeof(buf), "0x%llx", (unsigned long long)g->edge[i]);
 		out(g, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#dddddd\"/>", x,
 		    axis_y - 4, x, bottom);
-		out(g, "<text transform=\"translate(%d,%d) rotate(-60)\" font-size=\"10\" "
-		       "fill=\"#333333\">%s</text>\n", x + 3, axis_y - 6, buf);
+		out(g,
+		    "<text transform=\"translate(%d,%d) rotate(-60)\" font-size=\"10\" "
+		    "fill=\"#333333\">%s</text>\n",
+		    x + 3, axis_y - 6, buf);
 	}
 }
 
@@ -568,9 +599,9 @@ int memtype_sim_svg(const memtype_sim *sim, memtype_write_fn write, void *ud)
 		memtype_sim_mapping(sim, i, &m);
 		neff += m.neffective;
 	}
-	struct svg g = { .write = write, .ud = ud, .sim = sim };
-	g.cap = 2 + 2 * (p->ne820 + p->ndev) + (map ? memtype_map_count(map) : 0) +
-		2 * (nmaps + neff);
+	struct svg g = {.write = write, .ud = ud, .sim = sim};
+	g.cap =
+	    2 + 2 * (p->ne820 + p->ndev) + (map ? memtype_map_count(map) : 0) + 2 * (nmaps + neff);
 	size_t bytes = g.cap * (sizeof(uint64_t) + 2 * sizeof(int));
 	char *mem = mt_alloc(sim->ctx, bytes);
 	if (!mem)
@@ -608,8 +639,9 @@ int memtype_sim_svg(const memtype_sim *sim, memtype_write_fn write, void *ud)
 
 	bool pat_on;
 	uint64_t pat = memtype_sim_guest_pat(sim, &pat_on);
-	out(&g, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" "
-		"viewBox=\"0 0 %d %d\" font-family=\"monospace\" font-size=\"10\" role=\"img\">\n",
+	out(&g,
+	    "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" "
+	    "viewBox=\"0 0 %d %d\" font-family=\"monospace\" font-size=\"10\" role=\"img\">\n",
 	    width, height, width, height);
 	out(&g, "<title>memtype: address space of ");
 	esc(&g, memtype_scenario_name(sim->sc));
@@ -618,9 +650,10 @@ int memtype_sim_svg(const memtype_sim *sim, memtype_write_fn write, void *ud)
 	    height);
 	out(&g, "<text x=\"8\" y=\"18\" font-size=\"13\" font-weight=\"bold\" fill=\"#000000\">");
 	esc(&g, memtype_scenario_name(sim->sc));
-	out(&g, "</text><text x=\"8\" y=\"34\" font-size=\"11\" fill=\"#444444\">guest MTRRs %s, "
-		"PAT %s 0x%016llx, %zu mappings%s</text>\n", memtype_sim_mtrr_source(sim),
-	    pat_on ? "on" : "off", (unsigned long long)pat, nmaps,
+	out(&g,
+	    "</text><text x=\"8\" y=\"34\" font-size=\"11\" fill=\"#444444\">guest MTRRs %s, "
+	    "PAT %s 0x%016llx, %zu mappings%s</text>\n",
+	    memtype_sim_mtrr_source(sim), pat_on ? "on" : "off", (unsigned long long)pat, nmaps,
 	    sim->booted ? "" : "; the guest did not boot");
 	axis(&g, axis_y, bottom);
 	g.y = axis_y;
@@ -630,8 +663,10 @@ int memtype_sim_svg(const memtype_sim *sim, memtype_write_fn write, void *ud)
 	heading(&g, "page tables: type granted to each mapping (in execution order)");
 	draw_mappings(&g, 3);
 	if (!nmaps) {
-		out(&g, "<text x=\"%d\" y=\"%d\" font-size=\"11\" fill=\"#b00000\">no mappings were "
-			"made</text>\n", g.left, g.y + 15);
+		out(&g,
+		    "<text x=\"%d\" y=\"%d\" font-size=\"11\" fill=\"#b00000\">no mappings were "
+		    "made</text>\n",
+		    g.left, g.y + 15);
 		g.y += ROW_H;
 	}
 	heading(&g, "stage 2: who decides the type behind the guest (hypervisor, CoCo)");
