@@ -31,76 +31,76 @@
 static const struct {
 	const char *verdict, *doc;
 } verdict_docs[] = {
-    {"ok", "every mapping gets a type and nothing is unsafe, slow or undefined "
-	   "(in boot order)"},
-    {"conflict", "a mapping is refused or the guest does not boot: a driver fails "
-		 "(memtype-conflict, mapping-refused, boot-failure)"},
-    {"unsafe", "the mappings succeed but a device is mapped cacheable, or the host "
-	       "controls the type of guest memory"},
-    {"slow", "RAM is not write-back, or huge mappings are lost"},
-    {"undefined", "an MTRR overlap the SDM leaves undefined decides a type"},
-    {"n/a", "not a real combination (not simulated)"},
+	{ "ok", "every mapping gets a type and nothing is unsafe, slow or undefined "
+		"(in boot order)" },
+	{ "conflict", "a mapping is refused or the guest does not boot: a driver fails "
+		      "(memtype-conflict, mapping-refused, boot-failure)" },
+	{ "unsafe", "the mappings succeed but a device is mapped cacheable, or the host controls "
+		    "the type of guest memory" },
+	{ "slow", "RAM is not write-back, or huge mappings are lost" },
+	{ "undefined", "an MTRR overlap the SDM leaves undefined decides a type" },
+	{ "n/a", "not a real combination (not simulated)" },
 };
 
 static const char style[] =
-    "body{font:14px/1.45 system-ui,-apple-system,'Segoe UI',sans-serif;color:#1b1b1b;"
-    "margin:0;background:#fafafa}\n"
-    "main{max-width:1400px;margin:0 auto;padding:16px 24px 48px}\n"
-    "h1{font-size:24px;margin:8px 0}h2{font-size:19px;margin:28px 0 8px;"
-    "border-bottom:1px solid #ddd;padding-bottom:4px}h3{font-size:15px;margin:12px 0 6px}\n"
-    "p.lead{max-width:70em}#summary{font-weight:600}\n"
-    "code,pre,.mono{font-family:ui-monospace,'DejaVu Sans Mono',monospace;font-size:12.5px}\n"
-    "table.matrix{border-collapse:collapse;background:#fff;margin:8px 0 4px}\n"
-    "table.matrix th,table.matrix td{border:1px solid #d0d0d0;padding:2px 6px;"
-    "font-size:12.5px;white-space:nowrap}\n"
-    "table.matrix thead th{background:#eef0f3;position:sticky;top:0}\n"
-    "table.matrix tbody th{background:#f4f5f7;text-align:left;font-weight:500}\n"
-    "table.matrix tbody th.group{font-weight:700;vertical-align:top}\n"
-    "table.matrix tr.group>*{border-top:2px solid #8a8a8a}\n"
-    "td.cell{text-align:center;min-width:64px;padding:0}\n"
-    "td.cell a{display:block;padding:2px 6px;color:inherit;text-decoration:none}\n"
-    "td.cell a:hover,td.cell a:focus{outline:2px solid #1b1b1b;outline-offset:-2px}\n"
-    ".v-ok{background:#d8f0d8;color:#175417}\n"
-    ".v-conflict{background:#f6c6c6;color:#7a0d0d;font-weight:700}\n"
-    ".v-unsafe{background:#e7d3f1;color:#55186f;font-weight:700}\n"
-    ".v-slow{background:#fbeab0;color:#6b5200}\n"
-    ".v-undefined{background:#1b1b1b;color:#ffd400;font-weight:700}\n"
-    ".v-n-a{background:#f0f0f0;color:#9a9a9a}\n"
-    ".swatch{display:inline-block;min-width:6em;text-align:center;padding:1px 6px;"
-    "border:1px solid #ccc;border-radius:3px;margin-right:8px}\n"
-    "ul.legend{list-style:none;padding:0;margin:6px 0}ul.legend li{margin:3px 0}\n"
-    "small.of{font-weight:400;opacity:.8}\n"
-    "dl.axis{display:grid;grid-template-columns:max-content 1fr;gap:2px 16px;margin:4px 0}\n"
-    "dl.axis dt{font-family:ui-monospace,monospace;font-weight:600}dl.axis dd{margin:0}\n"
-    "section.detail{display:none;background:#fff;border:1px solid #ccc;border-radius:6px;"
-    "padding:4px 16px 12px;margin:14px 0}\n"
-    "section.detail:target,body.all section.detail{display:block}\n"
-    "section.detail:target{box-shadow:0 0 0 3px #4a90d9}\n"
-    ".facts{display:grid;grid-template-columns:max-content 1fr;gap:2px 16px;margin:6px 0}\n"
-    ".facts dt{color:#555}.facts dd{margin:0}\n"
-    ".drawing{overflow-x:auto;border:1px solid #eee;margin:8px 0}\n"
-    ".drawing svg{display:block}\n"
-    "pre.log{background:#f6f6f6;border:1px solid #e4e4e4;padding:6px 8px;overflow-x:auto;"
-    "margin:4px 0}\n"
-    "pre.log .m{color:#7a0d0d}\n"
-    "p.note{color:#555}\n";
+	"body{font:14px/1.45 system-ui,-apple-system,'Segoe UI',sans-serif;color:#1b1b1b;"
+	"margin:0;background:#fafafa}\n"
+	"main{max-width:1400px;margin:0 auto;padding:16px 24px 48px}\n"
+	"h1{font-size:24px;margin:8px 0}h2{font-size:19px;margin:28px 0 8px;"
+	"border-bottom:1px solid #ddd;padding-bottom:4px}h3{font-size:15px;margin:12px 0 6px}\n"
+	"p.lead{max-width:70em}#summary{font-weight:600}\n"
+	"code,pre,.mono{font-family:ui-monospace,'DejaVu Sans Mono',monospace;font-size:12.5px}\n"
+	"table.matrix{border-collapse:collapse;background:#fff;margin:8px 0 4px}\n"
+	"table.matrix th,table.matrix td{border:1px solid #d0d0d0;padding:2px 6px;"
+	"font-size:12.5px;white-space:nowrap}\n"
+	"table.matrix thead th{background:#eef0f3;position:sticky;top:0}\n"
+	"table.matrix tbody th{background:#f4f5f7;text-align:left;font-weight:500}\n"
+	"table.matrix tbody th.group{font-weight:700;vertical-align:top}\n"
+	"table.matrix tr.group>*{border-top:2px solid #8a8a8a}\n"
+	"td.cell{text-align:center;min-width:64px;padding:0}\n"
+	"td.cell a{display:block;padding:2px 6px;color:inherit;text-decoration:none}\n"
+	"td.cell a:hover,td.cell a:focus{outline:2px solid #1b1b1b;outline-offset:-2px}\n"
+	".v-ok{background:#d8f0d8;color:#175417}\n"
+	".v-conflict{background:#f6c6c6;color:#7a0d0d;font-weight:700}\n"
+	".v-unsafe{background:#e7d3f1;color:#55186f;font-weight:700}\n"
+	".v-slow{background:#fbeab0;color:#6b5200}\n"
+	".v-undefined{background:#1b1b1b;color:#ffd400;font-weight:700}\n"
+	".v-n-a{background:#f0f0f0;color:#9a9a9a}\n"
+	".swatch{display:inline-block;min-width:6em;text-align:center;padding:1px 6px;"
+	"border:1px solid #ccc;border-radius:3px;margin-right:8px}\n"
+	"ul.legend{list-style:none;padding:0;margin:6px 0}ul.legend li{margin:3px 0}\n"
+	"small.of{font-weight:400;opacity:.8}\n"
+	"dl.axis{display:grid;grid-template-columns:max-content 1fr;gap:2px 16px;margin:4px 0}\n"
+	"dl.axis dt{font-family:ui-monospace,monospace;font-weight:600}dl.axis dd{margin:0}\n"
+	"section.detail{display:none;background:#fff;border:1px solid #ccc;border-radius:6px;"
+	"padding:4px 16px 12px;margin:14px 0}\n"
+	"section.detail:target,body.all section.detail{display:block}\n"
+	"section.detail:target{box-shadow:0 0 0 3px #4a90d9}\n"
+	".facts{display:grid;grid-template-columns:max-content 1fr;gap:2px 16px;margin:6px 0}\n"
+	".facts dt{color:#555}.facts dd{margin:0}\n"
+	".drawing{overflow-x:auto;border:1px solid #eee;margin:8px 0}\n"
+	".drawing svg{display:block}\n"
+	"pre.log{background:#f6f6f6;border:1px solid #e4e4e4;padding:6px 8px;overflow-x:auto;"
+	"margin:4px 0}\n"
+	"pre.log .m{color:#7a0d0d}\n"
+	"p.note{color:#555}\n";
 
 static const char script[] =
-    "(function(){\n"
-    "  var cells=document.querySelectorAll('td.cell'),count={},order=[];\n"
-    "  var known=document.querySelectorAll('ul.legend li');\n"
-    "  for(var k=0;k<known.length;k++)order.push(known[k].getAttribute('data-verdict'));\n"
-    "  for(var i=0;i<cells.length;i++){var v=cells[i].getAttribute('data-verdict');\n"
-    "    if(order.indexOf(v)<0)order.push(v);count[v]=(count[v]||0)+1;}\n"
-    "  order=order.filter(function(v){return count[v];});\n"
-    "  var parts=order.map(function(v){return count[v]+' '+v;});\n"
-    "  document.getElementById('summary').textContent=\n"
-    "    cells.length+' cells: '+parts.join(', ');\n"
-    "  var box=document.getElementById('showall');\n"
-    "  box.disabled=false;\n"
-    "  box.addEventListener('change',function(){\n"
-    "    document.body.classList.toggle('all',box.checked);});\n"
-    "})();\n";
+	"(function(){\n"
+	"  var cells=document.querySelectorAll('td.cell'),count={},order=[];\n"
+	"  var known=document.querySelectorAll('ul.legend li');\n"
+	"  for(var k=0;k<known.length;k++)order.push(known[k].getAttribute('data-verdict'));\n"
+	"  for(var i=0;i<cells.length;i++){var v=cells[i].getAttribute('data-verdict');\n"
+	"    if(order.indexOf(v)<0)order.push(v);count[v]=(count[v]||0)+1;}\n"
+	"  order=order.filter(function(v){return count[v];});\n"
+	"  var parts=order.map(function(v){return count[v]+' '+v;});\n"
+	"  document.getElementById('summary').textContent=\n"
+	"    cells.length+' cells: '+parts.join(', ');\n"
+	"  var box=document.getElementById('showall');\n"
+	"  box.disabled=false;\n"
+	"  box.addEventListener('change',function(){\n"
+	"    document.body.classList.toggle('all',box.checked);});\n"
+	"})();\n";
 
 static void esc(FILE *f, const char *s)
 {

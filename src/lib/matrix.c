@@ -75,7 +75,7 @@ static const struct {
 
 struct cell {
 	const char *verdict;
-	char reason[200];
+	char reason[320];
 	const char *codes[MEMTYPE_MATRIX_MAX_CODES];
 	size_t ncodes, orders, failing;
 };

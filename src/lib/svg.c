@@ -11,15 +11,16 @@
  *
  * A linear axis is useless here: a 4 KiB TPM sits in a 2^48-byte space. The
  * axis is ordinal instead. Every boundary of every layer is collected and
- * sorted; each segment between two boundaries gets a minimum width plus a
- * share of the rest that grows with log2 of its size, and segments are
- * widened further until every label drawn in a mapping row fits. Boundaries
- * are printed in hex, rotated so that neighbours never overlap.
+ * sorted; each segment between two boundaries gets a minimum width, is
+ * widened until the labels drawn over it (devices, mappings, stage 2) fit,
+ * and then gets a share of the rest of the plot that grows with log2 of its
+ * size. Boundaries are printed in hex, rotated by 60 degrees: the minimum
+ * width keeps neighbouring labels apart.
  *
  * The output is deterministic (integer pixels, no clock, no ids), uses only
  * presentation attributes (no <style>, no fonts, no references), and every
  * rectangle carries a <title> with its range and meaning for screen readers
- * and tooltips. Refused mappings are drawn hatched with explicit lines, not a
+ * and tooltips. Refused mappings are hatched with explicit lines, not a
  * <pattern>, so that many drawings can share one HTML page without ids.
  */
 #include "sim.h"
@@ -32,9 +33,13 @@
 #define MIN_W	  16   /* smallest segment: keeps rotated boundary labels apart */
 #define ROW_H	  22
 #define ROW_GAP	  4
-#define HEAD_H	  18
-#define CHAR_W	  6 /* advance of a 10px monospace character, rounded up */
+#define HEAD_H	  24 /* a heading line above a group of rows */
+#define CHAR_W	  6  /* advance of a 10px monospace character, rounded up */
 #define LABEL_MAX 34
+#define BOLD	  "font-size=\"11\" font-weight=\"bold\" fill=\"#444444\""
+#define PLAIN	  "font-size=\"11\" fill=\"#222222\""
+
+enum style { SOLID, DASHED, REFUSED };
 
 struct svg {
 	memtype_write_fn write;
@@ -44,8 +49,53 @@ struct svg {
 	int *x;		/* x of each boundary */
 	size_t nedge, cap;
 	int left; /* x of address 0 */
-	int y;	  /* top of the next row */
+	int y;	  /* top of the current row */
 };
+
+struct paint {
+	const char *fill, *ink;
+};
+
+/* One fixed colour per memory type, in the legend's order. */
+static const struct {
+	memtype_type t;
+	struct paint p;
+} type_paint[] = {
+	{ MEMTYPE_UC, { "#3465a4", "#ffffff" } }, { MEMTYPE_UC_MINUS, { "#9cc3e6", "#000000" } },
+	{ MEMTYPE_WC, { "#f28e2b", "#000000" } }, { MEMTYPE_WT, { "#76b7b2", "#000000" } },
+	{ MEMTYPE_WP, { "#b07aa1", "#ffffff" } }, { MEMTYPE_WB, { "#4e9a06", "#ffffff" } },
+	{ MEMTYPE_WC_PLUS, { "#ffd08a", "#000000" } },
+	{ MEMTYPE_UNDEFINED, { "#111111", "#ffd400" } },
+};
+
+/* e820 kinds, by enum e820_type; index 0 is a hole (no entry). */
+static const struct {
+	const char *name;
+	struct paint p;
+} e820_paint[] = {
+	{ "hole", { "#ffffff", "#777777" } },	  { "usable", { "#d9ead3", "#000000" } },
+	{ "reserved", { "#cccccc", "#000000" } }, { "ACPI data", { "#fce5cd", "#000000" } },
+	{ "ACPI NVS", { "#f9cb9c", "#000000" } }, { "unusable", { "#999999", "#000000" } },
+};
+
+static const struct paint device_paint = { "#cfe2f3", "#000000" };
+static const struct paint refused_paint = { "#fde2e2", "#b00000" };
+
+static struct paint tpaint(memtype_type t)
+{
+	for (size_t i = 0; i < MT_ARRAY_SIZE(type_paint); i++)
+		if (type_paint[i].t == t)
+			return type_paint[i].p;
+	return (struct paint){ "#ffffff", "#000000" };
+}
+
+static const char *tname(memtype_type t)
+{
+	const char *n = memtype_type_name(t, MEMTYPE_SPELL_SHORT);
+	return n ? n : "?";
+}
+
+/* ------------------------------------------------------------ output */
 
 static void out(struct svg *g, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
@@ -60,79 +110,48 @@ static void out(struct svg *g, const char *fmt, ...)
 		g->write(g->ud, buf, (size_t)n < sizeof(buf) ? (size_t)n : sizeof(buf) - 1);
 }
 
-/* s with &, <, >, " escaped (text and attribute safe). */
+/* s with &, <, > and " escaped (safe in text and attributes). */
 static void esc(struct svg *g, const char *s)
 {
-	const char *run = s;
-	for (; *s; s++) {
-		const char *rep = *s == '&'   ? "&amp;"
-				  : *s == '<' ? "&lt;"
-				  : *s == '>' ? "&gt;"
-				  : *s == '"' ? "&quot;"
-					      : NULL;
-		if (!rep)
+	for (const char *run = s;; s++) {
+		const char *rep = *s == '&' ? "&amp;" : *s == '<' ? "&lt;" : *s == '>' ? "&gt;"
+				: *s == '"' ? "&quot;" : NULL;
+		if (!rep && *s)
 			continue;
-		if (s > run)
-			g->write(g->ud, run, (size_t)(s - run));
+		g->write(g->ud, run, (size_t)(s - run));
+		if (!*s)
+			return;
 		g->write(g->ud, rep, strlen(rep));
 		run = s + 1;
 	}
-	if (s > run)
-		g->write(g->ud, run, (size_t)(s - run));
 }
 
-/* ------------------------------------------------------------ colours */
-
-struct paint {
-	const char *fill, *ink;
-};
-
-/* One fixed colour per memory type, the legend's order. */
-static const struct {
-	memtype_type t;
-	struct paint p;
-} type_paint[] = {
-    {MEMTYPE_UC, {"#3465a4", "#ffffff"}},      {MEMTYPE_UC_MINUS, {"#9cc3e6", "#000000"}},
-    {MEMTYPE_WC, {"#f28e2b", "#000000"}},      {MEMTYPE_WT, {"#76b7b2", "#000000"}},
-    {MEMTYPE_WP, {"#b07aa1", "#ffffff"}},      {MEMTYPE_WB, {"#4e9a06", "#ffffff"}},
-    {MEMTYPE_WC_PLUS, {"#ffd08a", "#000000"}}, {MEMTYPE_UNDEFINED, {"#111111", "#ffd400"}},
-};
-
-static struct paint tpaint(memtype_type t)
+/* <text> at (x, y) with attributes, escaped content and an optional <title>. */
+static void text(struct svg *g, int x, int y, const char *attrs, const char *s, const char *title)
 {
-	for (size_t i = 0; i < MT_ARRAY_SIZE(type_paint); i++)
-		if (type_paint[i].t == t)
-			return type_paint[i].p;
-	return (struct paint){"#ffffff", "#000000"};
+	out(g, "<text x=\"%d\" y=\"%d\" %s>", x, y, attrs);
+	if (title) {
+		out(g, "<title>");
+		esc(g, title);
+		out(g, "</title>");
+	}
+	esc(g, s);
+	out(g, "</text>\n");
 }
 
-static const char *tname(memtype_type t)
+static int text_w(const char *s)
 {
-	const char *n = memtype_type_name(t, MEMTYPE_SPELL_SHORT);
-	return n ? n : "?";
+	return (int)strlen(s) * CHAR_W + 8;
 }
-
-/* e820 kinds, by enum e820_type; index 0 is a hole (no entry). */
-static const struct {
-	const char *name;
-	struct paint p;
-} e820_paint[] = {
-    {"hole", {"#ffffff", "#777777"}},	  {"usable", {"#d9ead3", "#000000"}},
-    {"reserved", {"#cccccc", "#000000"}}, {"ACPI data", {"#fce5cd", "#000000"}},
-    {"ACPI NVS", {"#f9cb9c", "#000000"}}, {"unusable", {"#999999", "#000000"}},
-};
-
-#define REFUSED_FILL "#fde2e2"
-#define REFUSED_INK  "#b00000"
-#define DEVICE_FILL  "#cfe2f3"
 
 /* ------------------------------------------------------------ the axis */
 
-static void add_edge(struct svg *g, uint64_t a)
+static void add_edges(struct svg *g, uint64_t start, uint64_t end)
 {
-	uint64_t top = g->edge[0];
-	if (a <= top && g->nedge < g->cap)
-		g->edge[g->nedge++] = a;
+	uint64_t e[2] = { start, end + 1 }; /* end + 1 wraps to 0 at 2^64: harmless */
+	for (int i = 0; i < 2; i++)
+		if (e[i] <= g->edge[0] && g->nedge < g->cap) /* edge[0] is the top for now */
+			g->edge[g->nedge++] = e[i];
 }
 
 static int cmp_u64(const void *a, const void *b)
@@ -154,70 +173,75 @@ static size_t edge_index(const struct svg *g, uint64_t a)
 	return lo;
 }
 
-/* The end (exclusive) of an inclusive range, clamped to the top boundary. */
-static uint64_t excl(const struct svg *g, uint64_t end)
+/* The x range of the inclusive range [start, end]; end clamped to the top. */
+static void xs(const struct svg *g, uint64_t start, uint64_t end, int *x0, int *x1)
 {
 	uint64_t top = g->edge[g->nedge - 1];
-	return end >= top ? top : end + 1;
+	*x0 = g->x[edge_index(g, start)];
+	*x1 = g->x[edge_index(g, end >= top ? top : end + 1)];
+}
+
+/* Widen the segments of [start, end] until they are px wide together. */
+static void need(struct svg *g, int *w, uint64_t start, uint64_t end, int px)
+{
+	uint64_t top = g->edge[g->nedge - 1];
+	size_t a = edge_index(g, start), b = edge_index(g, end >= top ? top : end + 1);
+	int have = 0;
+	for (size_t i = a; i < b; i++)
+		have += w[i];
+	for (size_t i = a; i < b && have < px; i++)
+		w[i] += (px - have + (int)(b - a) - 1) / (int)(b - a);
 }
 
 static unsigned bit_length(uint64_t v)
 {
 	unsigned n = 0;
-	while (v) {
+	for (; v; v >>= 1)
 		n++;
-		v >>= 1;
-	}
 	return n;
 }
 
-static int text_w(const char *s)
-{
-	return (int)strlen(s) * CHAR_W + 8;
-}
+/* ------------------------------------------------------------ labels */
 
-/* Make [start, end_excl) at least need pixels wide by widening its segments. */
-static void need(struct svg *g, int *w, uint64_t start, uint64_t end_excl, int px)
-{
-	size_t a = edge_index(g, start), b = edge_index(g, end_excl);
-	int have = 0;
-	for (size_t i = a; i < b; i++)
-		have += w[i];
-	if (b <= a || have >= px)
-		return;
-	int add = (px - have + (int)(b - a) - 1) / (int)(b - a);
-	for (size_t i = a; i < b; i++)
-		w[i] += add;
-}
-
-/* The short name of a stage-2 decision, from its first combining step. */
-static void stage2_label(const memtype_effective *e, char *buf, size_t n)
+/* The short name of a stage-2 decision (from its first combining step) and
+ * its tint: stage-2 decisions are not memory types, so neutral colours. */
+static struct paint stage2(const memtype_effective *e, char *buf, size_t n)
 {
 	const char *rule = e->why.nsteps ? e->why.steps[0].rule : "";
-	memtype_type mt = e->why.steps[0].a;
-	if (!strcmp(rule, "emulated-mmio"))
+	const char *mt = tname(e->why.steps[0].a);
+	if (!strcmp(rule, "emulated-mmio")) {
 		snprintf(buf, n, "emulated");
-	else if (!strncmp(rule, "mtrr-", 5))
+		return (struct paint){ "#fff2cc", "#000000" };
+	}
+	if (!strncmp(rule, "mtrr-", 5)) {
 		snprintf(buf, n, "bare");
-	else if (!strncmp(rule, "npt-", 4))
+		return (struct paint){ "#e8e8e8", "#000000" };
+	}
+	if (!strncmp(rule, "npt-", 4))
 		snprintf(buf, n, "NPT");
 	else if (!strcmp(rule, "ept-ipat"))
-		snprintf(buf, n, "%s %s", strstr(e->stage2, "Secure EPT") ? "SEPT" : "IPAT",
-			 tname(mt));
+		snprintf(buf, n, "%s %s", strstr(e->stage2, "Secure EPT") ? "SEPT" : "IPAT", mt);
 	else if (!strncmp(rule, "ept-", 4))
-		snprintf(buf, n, "EPT %s", tname(mt));
+		snprintf(buf, n, "EPT %s", mt);
 	else
 		snprintf(buf, n, "?");
+	return (struct paint){ "#e4dcf0", "#000000" };
 }
 
-/* Stage-2 decisions are not types: neutral tints by kind. */
-static struct paint stage2_paint(const char *label)
+static void mapping_label(const memtype_mapping_result *m, char *buf, size_t n)
 {
-	if (!strcmp(label, "emulated"))
-		return (struct paint){"#fff2cc", "#000000"};
-	if (!strcmp(label, "bare"))
-		return (struct paint){"#e8e8e8", "#000000"};
-	return (struct paint){"#e4dcf0", "#000000"};
+	snprintf(buf, n, "[%zu] %s %s", m->index, m->who, m->call);
+}
+
+/* The text in a mapping's page-table bar; brief = without the request. */
+static void mapping_text(const memtype_mapping_result *m, bool brief, char *buf, size_t n)
+{
+	if (m->refused)
+		snprintf(buf, n, "refused");
+	else if (!brief && m->granted != m->requested)
+		snprintf(buf, n, "%s (asked %s)", tname(m->granted), tname(m->requested));
+	else
+		snprintf(buf, n, "%s", tname(m->granted));
 }
 
 /* ------------------------------------------------------------ drawing */
@@ -226,144 +250,105 @@ static struct paint stage2_paint(const char *label)
 static void hatch(struct svg *g, int x, int y, int w, int h)
 {
 	for (int x0 = x - h + 3; x0 < x + w; x0 += 6) {
-		int xa = x0, ya = y + h, xb = x0 + h, yb = y;
-		if (xa < x) {
-			ya -= x - xa;
-			xa = x;
-		}
-		if (xb > x + w) {
-			yb += xb - (x + w);
-			xb = x + w;
-		}
+		int xa = x0 < x ? x : x0, xb = x0 + h > x + w ? x + w : x0 + h;
 		out(g,
-		    "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"%s\" "
-		    "stroke-width=\"1\" opacity=\"0.6\"/>",
-		    xa, ya, xb, yb, REFUSED_INK);
+		    "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"%s\" opacity=\"0.6\"/>",
+		    xa, y + h - (xa - x0), xb, y + h - (xb - x0), refused_paint.ink);
 	}
 }
 
-/* One rectangle over [start, end_excl) in the current row, with a tooltip
- * and, when it fits, a centred label. */
-static void rect(struct svg *g, uint64_t start, uint64_t end_excl, struct paint p,
-		 const char *label, const char *title, bool refused, bool dashed)
+/* One bar over [start, end] in the current row: a rectangle with a <title>
+ * (printf-style) and, when it fits, a centred label. */
+static void bar(struct svg *g, uint64_t start, uint64_t end, struct paint p, enum style st,
+		const char *label, const char *fmt, ...) __attribute__((format(printf, 7, 8)));
+
+static void bar(struct svg *g, uint64_t start, uint64_t end, struct paint p, enum style st,
+		const char *label, const char *fmt, ...)
 {
-	int x0 = g->x[edge_index(g, start)], x1 = g->x[edge_index(g, end_excl)];
+	char title[1024], attrs[128];
+	int x0, x1;
+	xs(g, start, end, &x0, &x1);
 	if (x1 <= x0)
 		return;
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(title, sizeof(title), fmt, ap);
+	va_end(ap);
+	if (st == REFUSED)
+		p = refused_paint;
+	const char *stroke = st == REFUSED ? p.ink : st == DASHED ? "#999999" : "#ffffff";
 	out(g, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"%s\" stroke=\"%s\"%s>",
-	    x0, g->y, x1 - x0, ROW_H, refused ? REFUSED_FILL : p.fill,
-	    refused  ? REFUSED_INK
-	    : dashed ? "#999999"
-		     : "#ffffff",
-	    dashed ? " stroke-dasharray=\"3 2\"" : "");
+	    x0, g->y, x1 - x0, ROW_H, p.fill, stroke,
+	    st == DASHED ? " stroke-dasharray=\"3 2\"" : "");
 	out(g, "<title>");
 	esc(g, title);
 	out(g, "</title></rect>\n");
-	if (refused)
+	if (st == REFUSED)
 		hatch(g, x0, g->y, x1 - x0, ROW_H);
-	if (label && text_w(label) <= x1 - x0) {
-		out(g,
-		    "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\" fill=\"%s\" "
-		    "pointer-events=\"none\"%s>",
-		    (x0 + x1) / 2, g->y + 15, refused ? REFUSED_INK : p.ink,
-		    refused ? " font-weight=\"bold\"" : "");
-		esc(g, label);
-		out(g, "</text>\n");
-	}
+	if (text_w(label) > x1 - x0)
+		return;
+	snprintf(attrs, sizeof(attrs), "text-anchor=\"middle\" pointer-events=\"none\" "
+		 "fill=\"%s\"%s", p.ink, st == REFUSED ? " font-weight=\"bold\"" : "");
+	text(g, (x0 + x1) / 2, g->y + 15, attrs, label, NULL);
 }
 
-/* Start a row: its lane and its label on the left. */
+/* Start a row: a faint lane and the row's label on the left. */
 static void row(struct svg *g, const char *label, const char *title)
 {
 	char buf[LABEL_MAX + 4];
-	size_t n = strlen(label);
-	if (n > LABEL_MAX)
+	if (strlen(label) > LABEL_MAX)
 		snprintf(buf, sizeof(buf), "%.*s...", LABEL_MAX - 3, label);
 	else
 		snprintf(buf, sizeof(buf), "%s", label);
-	out(g,
-	    "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"#000000\" "
-	    "fill-opacity=\"0.04\"/>\n",
+	out(g, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill-opacity=\"0.04\"/>\n",
 	    g->left, g->y, g->x[g->nedge - 1] - g->left, ROW_H);
-	out(g, "<text x=\"%d\" y=\"%d\" text-anchor=\"end\" font-size=\"11\" fill=\"#222222\">",
-	    g->left - 8, g->y + 15);
-	if (title) {
-		out(g, "<title>");
-		esc(g, title);
-		out(g, "</title>");
-	}
-	esc(g, buf);
-	out(g, "</text>\n");
+	text(g, g->left - 8, g->y + 15, "text-anchor=\"end\" " PLAIN, buf, title);
 }
 
-static void heading(struct svg *g, const char *text)
+/* A heading over a group of rows, on white so the grid stops behind it. */
+static void heading(struct svg *g, const char *s)
 {
 	out(g, "<rect x=\"0\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"#ffffff\"/>", g->y,
-	    g->x[g->nedge - 1] + 1, HEAD_H + 6 - ROW_GAP);
-	g->y += 6;
-	out(g, "<text x=\"8\" y=\"%d\" font-size=\"11\" font-weight=\"bold\" fill=\"#444444\">",
-	    g->y + 12);
-	esc(g, text);
-	out(g, "</text>\n");
+	    g->x[g->nedge - 1] + 1, HEAD_H - ROW_GAP);
+	text(g, 8, g->y + 18, BOLD, s, NULL);
 	g->y += HEAD_H;
-}
-
-static void mapping_label(const memtype_mapping_result *m, char *buf, size_t n)
-{
-	snprintf(buf, n, "[%zu] %s %s", m->index, m->who, m->call);
-}
-
-/* The text in a mapping's page-table rectangle; short = without the request. */
-static void mapping_text(const memtype_mapping_result *m, bool shrt, char *buf, size_t n)
-{
-	if (m->refused)
-		snprintf(buf, n, "refused");
-	else if (!shrt && m->granted != m->requested)
-		snprintf(buf, n, "%s (asked %s)", tname(m->granted), tname(m->requested));
-	else
-		snprintf(buf, n, "%s", tname(m->granted));
 }
 
 static void draw_platform(struct svg *g, const struct mt_platform *p)
 {
-	char title[256];
+	static const char *const backing[] = { "emulated by the VMM", "host MMIO", "RAM-backed" };
 	uint64_t at = 0, top = g->edge[g->nedge - 1];
 	row(g, "e820", "the platform's memory map (e820) as the firmware reports it");
 	for (unsigned i = 0; i <= p->ne820; i++) {
 		uint64_t s = i < p->ne820 ? p->e820[i].start : top;
-		if (s > at) {
-			snprintf(title, sizeof(title), "0x%llx-0x%llx: hole (no e820 entry)",
-				 (unsigned long long)at, (unsigned long long)(s - 1));
-			rect(g, at, s, e820_paint[0].p, "hole", title, false, true);
-		}
+		if (s > at)
+			bar(g, at, s - 1, e820_paint[0].p, DASHED, "hole",
+			    "0x%llx-0x%llx: hole (no e820 entry)", (unsigned long long)at,
+			    (unsigned long long)(s - 1));
 		if (i == p->ne820)
 			break;
 		unsigned t = p->e820[i].type < MT_ARRAY_SIZE(e820_paint) ? p->e820[i].type : 0;
-		snprintf(title, sizeof(title), "0x%llx-0x%llx: e820 %s",
-			 (unsigned long long)p->e820[i].start, (unsigned long long)p->e820[i].end,
-			 e820_paint[t].name);
-		rect(g, s, excl(g, p->e820[i].end), e820_paint[t].p, e820_paint[t].name, title,
-		     false, false);
-		at = excl(g, p->e820[i].end);
+		bar(g, s, p->e820[i].end, e820_paint[t].p, SOLID, e820_paint[t].name,
+		    "0x%llx-0x%llx: e820 %s", (unsigned long long)s,
+		    (unsigned long long)p->e820[i].end, e820_paint[t].name);
+		at = p->e820[i].end + 1;
 	}
 	g->y += ROW_H + ROW_GAP;
 	row(g, "devices", "device regions and how the VMM backs them");
-	static const char *const backing[] = {"emulated by the VMM", "host MMIO", "RAM-backed"};
 	for (unsigned i = 0; i < p->ndev; i++) {
 		const struct mt_device *d = &p->dev[i];
-		snprintf(title, sizeof(title), "0x%llx-0x%llx: device %s, %s%s",
-			 (unsigned long long)d->start, (unsigned long long)d->end, d->name,
-			 (unsigned)d->backing < 3 ? backing[d->backing] : "?",
-			 d->acpi_sysmem ? ", ACPI SystemMemory OperationRegion" : "");
-		rect(g, d->start, excl(g, d->end), (struct paint){DEVICE_FILL, "#000000"}, d->name,
-		     title, false, false);
+		bar(g, d->start, d->end, device_paint, SOLID, d->name,
+		    "0x%llx-0x%llx: device %s, %s%s", (unsigned long long)d->start,
+		    (unsigned long long)d->end, d->name,
+		    (unsigned)d->backing < 3 ? backing[d->backing] : "?",
+		    d->acpi_sysmem ? ", ACPI SystemMemory OperationRegion" : "");
 	}
 	g->y += ROW_H + ROW_GAP;
 }
 
 static void draw_guest_mtrr(struct svg *g, const memtype_map *map)
 {
-	char label[64], title[256];
+	char label[64];
 	snprintf(label, sizeof(label), "guest MTRRs (%s)", memtype_sim_mtrr_source(g->sim));
 	row(g, label, "the type the guest kernel's MTRR lookup returns (what it believes)");
 	size_t n = map ? memtype_map_count(map) : 0;
@@ -375,124 +360,102 @@ static void draw_guest_mtrr(struct svg *g, const memtype_map *map)
 			i++;
 		}
 		memtype_type t = (memtype_type)r.value;
-		snprintf(title, sizeof(title), "0x%llx-0x%llx: guest MTRR type %s",
-			 (unsigned long long)r.start, (unsigned long long)r.end, tname(t));
-		rect(g, r.start, excl(g, r.end), tpaint(t), tname(t), title, false, false);
+		bar(g, r.start, r.end, tpaint(t), SOLID, tname(t),
+		    "0x%llx-0x%llx: guest MTRR type %s", (unsigned long long)r.start,
+		    (unsigned long long)r.end, tname(t));
 	}
 	g->y += ROW_H + ROW_GAP;
 }
 
-/* Layer 3, 4 or 5 for every mapping. */
+/* Layer 3 (page tables), 4 (stage 2) or 5 (effective): a row per mapping. */
 static void draw_mappings(struct svg *g, int layer)
 {
 	const memtype_sim *sim = g->sim;
-	char label[160], title[768], text[64];
+	char label[160], txt[64], why[400];
 	for (size_t i = 0; i < memtype_sim_mapping_count(sim); i++) {
 		memtype_mapping_result m;
+		int x0, x1;
 		memtype_sim_mapping(sim, i, &m);
 		mapping_label(&m, label, sizeof(label));
 		row(g, label, m.device && m.device[0] ? m.device : NULL);
-		if (layer == 3) {
-			int k =
-			    snprintf(title, sizeof(title), "0x%llx-0x%llx: %s %s requested %s, ",
-				     (unsigned long long)m.start, (unsigned long long)m.end, m.who,
-				     m.call, tname(m.requested));
-			snprintf(title + k, sizeof(title) - (size_t)k,
-				 m.refused ? "REFUSED%s%s" : "granted %s%s",
-				 m.refused ? (m.message ? ": " : "") : tname(m.granted),
-				 m.refused ? (m.message ? m.message : "") : "");
-			mapping_text(&m, false, text, sizeof(text));
-			if (text_w(text) >
-			    g->x[edge_index(g, excl(g, m.end))] - g->x[edge_index(g, m.start)])
-				mapping_text(&m, true, text, sizeof(text));
-			rect(g, m.start, excl(g, m.end), tpaint(m.granted), text, title, m.refused,
-			     false);
-		} else if (m.refused) {
-			snprintf(title, sizeof(title),
-				 "0x%llx-0x%llx: %s %s was refused: nothing mapped",
-				 (unsigned long long)m.start, (unsigned long long)m.end, m.who,
-				 m.call);
-			rect(g, m.start, excl(g, m.end), e820_paint[0].p, "none", title, false,
-			     true);
-		}
+		xs(g, m.start, m.end, &x0, &x1);
+		mapping_text(&m, false, txt, sizeof(txt));
+		if (text_w(txt) > x1 - x0)
+			mapping_text(&m, true, txt, sizeof(txt));
+		if (layer == 3)
+			bar(g, m.start, m.end, tpaint(m.granted), m.refused ? REFUSED : SOLID, txt,
+			    "0x%llx-0x%llx: %s %s requested %s, %s%s%s%s",
+			    (unsigned long long)m.start, (unsigned long long)m.end, m.who, m.call,
+			    tname(m.requested), m.refused ? "REFUSED" : "granted ",
+			    m.refused ? "" : tname(m.granted), m.message ? ": " : "",
+			    m.message ? m.message : "");
+		else if (m.refused)
+			bar(g, m.start, m.end, e820_paint[0].p, DASHED, "none",
+			    "0x%llx-0x%llx: %s %s was refused: nothing mapped",
+			    (unsigned long long)m.start, (unsigned long long)m.end, m.who, m.call);
 		for (size_t k = 0; layer > 3 && k < m.neffective; k++) {
 			memtype_effective e;
 			memtype_sim_effective(sim, i, k, &e);
-			stage2_label(&e, text, sizeof(text));
-			int n = snprintf(title, sizeof(title),
-					 "0x%llx-0x%llx: ", (unsigned long long)e.start,
-					 (unsigned long long)e.end);
+			struct paint p = stage2(&e, txt, sizeof(txt));
 			if (layer == 4) {
-				snprintf(title + n, sizeof(title) - (size_t)n, "stage 2 %s: %s",
-					 text, e.stage2);
-				rect(g, e.start, excl(g, e.end), stage2_paint(text), text, title,
-				     false, false);
+				bar(g, e.start, e.end, p, SOLID, txt,
+				    "0x%llx-0x%llx: stage 2 %s: %s", (unsigned long long)e.start,
+				    (unsigned long long)e.end, txt, e.stage2);
 				continue;
 			}
-			n += snprintf(title + n, sizeof(title) - (size_t)n, "effective %s",
-				      tname(e.type));
-			for (unsigned s = 0; s < e.why.nsteps && n < (int)sizeof(title); s++) {
+			size_t n = 0;
+			why[0] = '\0';
+			for (unsigned s = 0; s < e.why.nsteps && n < sizeof(why); s++) {
 				const memtype_step *st = &e.why.steps[s];
-				n += snprintf(title + n, sizeof(title) - (size_t)n,
-					      "; %s: %s x %s -> %s", st->rule, tname(st->a),
-					      tname(st->b), tname(st->out));
+				n += (size_t)snprintf(why + n, sizeof(why) - n,
+						      "; %s: %s x %s -> %s", st->rule, tname(st->a),
+						      tname(st->b), tname(st->out));
 			}
-			rect(g, e.start, excl(g, e.end), tpaint(e.type), tname(e.type), title,
-			     false, false);
+			bar(g, e.start, e.end, tpaint(e.type), SOLID, tname(e.type),
+			    "0x%llx-0x%llx: effective %s%s", (unsigned long long)e.start,
+			    (unsigned long long)e.end, tname(e.type), why);
 		}
 		g->y += ROW_H + ROW_GAP;
 	}
 }
 
-static void swatch(struct svg *g, int *x, struct paint p, const char *name, bool dashed,
-		   bool refused)
+static void swatch(struct svg *g, int *x, struct paint p, const char *name, enum style st)
 {
+	if (st == REFUSED)
+		p = refused_paint;
 	out(g, "<rect x=\"%d\" y=\"%d\" width=\"14\" height=\"14\" fill=\"%s\" stroke=\"%s\"%s/>",
-	    *x, g->y, refused ? REFUSED_FILL : p.fill, refused ? REFUSED_INK : "#888888",
-	    dashed ? " stroke-dasharray=\"3 2\"" : "");
-	if (refused)
+	    *x, g->y, p.fill, st == REFUSED ? p.ink : "#888888",
+	    st == DASHED ? " stroke-dasharray=\"3 2\"" : "");
+	if (st == REFUSED)
 		hatch(g, *x, g->y, 14, 14);
-	out(g, "<text x=\"%d\" y=\"%d\" font-size=\"11\" fill=\"#222222\">", *x + 18, g->y + 11);
-	esc(g, name);
-	out(g, "</text>\n");
+	text(g, *x + 18, g->y + 11, PLAIN, name, NULL);
 	*x += 18 + (int)strlen(name) * 7 + 14;
 }
 
 static void legend(struct svg *g)
 {
-	int x = 8;
+	int x = 108;
 	g->y += 10;
-	out(g,
-	    "<text x=\"%d\" y=\"%d\" font-size=\"11\" font-weight=\"bold\" fill=\"#444444\">"
-	    "memory types</text>\n",
-	    x, g->y + 11);
-	x += 100;
+	text(g, 8, g->y + 11, BOLD, "memory types", NULL);
 	for (size_t i = 0; i < MT_ARRAY_SIZE(type_paint); i++)
-		swatch(g, &x, type_paint[i].p, tname(type_paint[i].t), false, false);
-	swatch(g, &x, type_paint[0].p, "refused", false, true);
+		swatch(g, &x, type_paint[i].p, tname(type_paint[i].t), SOLID);
+	swatch(g, &x, refused_paint, "refused", REFUSED);
 	g->y += 22;
-	x = 8;
-	out(g,
-	    "<text x=\"%d\" y=\"%d\" font-size=\"11\" font-weight=\"bold\" fill=\"#444444\">"
-	    "e820</text>\n",
-	    x, g->y + 11);
-	x += 100;
+	x = 108;
+	text(g, 8, g->y + 11, BOLD, "e820", NULL);
 	for (size_t i = 0; i < MT_ARRAY_SIZE(e820_paint); i++)
-		swatch(g, &x, e820_paint[i].p, e820_paint[i].name, i == 0, false);
-	swatch(g, &x, (struct paint){DEVICE_FILL, "#000000"}, "device", false, false);
+		swatch(g, &x, e820_paint[i].p, e820_paint[i].name, i ? SOLID : DASHED);
+	swatch(g, &x, device_paint, "device", SOLID);
 	g->y += 22;
-	out(g,
-	    "<text x=\"8\" y=\"%d\" font-size=\"11\" fill=\"#444444\">stage 2: bare = MTRR x PAT "
-	    "on bare metal; emulated = no stage-2 mapping, accesses exit to the VMM; EPT T = EPT "
-	    "type T x guest PAT;</text>\n",
-	    g->y + 11);
-	g->y += 16;
-	out(g,
-	    "<text x=\"8\" y=\"%d\" font-size=\"11\" fill=\"#444444\">IPAT T = EPT type T, "
-	    "guest PAT ignored; SEPT WB = TDX Secure EPT (private memory); NPT = AMD nested "
-	    "paging, guest PAT x host PAT x host MTRR. Axis: ordinal, not to scale.</text>\n",
-	    g->y + 11);
-	g->y += 20;
+	text(g, 8, g->y + 11, PLAIN,
+	     "stage 2: bare = MTRR x PAT on bare metal; emulated = no stage-2 mapping, accesses "
+	     "exit to the VMM; EPT T = EPT type T x guest PAT;",
+	     NULL);
+	text(g, 8, g->y + 27, PLAIN,
+	     "IPAT T = EPT type T, guest PAT ignored; SEPT WB = TDX Secure EPT (private memory); "
+	     "NPT = AMD nested paging, guest PAT x host PAT x host MTRR. Axis: ordinal, not to "
+	     "scale.",
+	     NULL);
 }
 
 /* ------------------------------------------------------------ layout */
@@ -500,29 +463,23 @@ static void legend(struct svg *g)
 static void collect(struct svg *g, const struct mt_platform *p, const memtype_map *map)
 {
 	const memtype_sim *sim = g->sim;
-	for (unsigned i = 0; i < p->ne820; i++) {
-		add_edge(g, p->e820[i].start);
-		add_edge(g, p->e820[i].end + 1);
-	}
-	for (unsigned i = 0; i < p->ndev; i++) {
-		add_edge(g, p->dev[i].start);
-		add_edge(g, p->dev[i].end + 1);
-	}
+	for (unsigned i = 0; i < p->ne820; i++)
+		add_edges(g, p->e820[i].start, p->e820[i].end);
+	for (unsigned i = 0; i < p->ndev; i++)
+		add_edges(g, p->dev[i].start, p->dev[i].end);
 	for (size_t i = 0; map && i < memtype_map_count(map); i++) {
 		memtype_range r;
 		memtype_map_get(map, i, &r);
-		add_edge(g, r.start);
+		add_edges(g, r.start, r.end);
 	}
 	for (size_t i = 0; i < memtype_sim_mapping_count(sim); i++) {
 		memtype_mapping_result m;
 		memtype_sim_mapping(sim, i, &m);
-		add_edge(g, m.start);
-		add_edge(g, m.end + 1);
+		add_edges(g, m.start, m.end);
 		for (size_t k = 0; k < m.neffective; k++) {
 			memtype_effective e;
 			memtype_sim_effective(sim, i, k, &e);
-			add_edge(g, e.start);
-			add_edge(g, e.end + 1);
+			add_edges(g, e.start, e.end);
 		}
 	}
 	qsort(g->edge, g->nedge, sizeof(g->edge[0]), cmp_u64);
@@ -533,57 +490,55 @@ static void collect(struct svg *g, const struct mt_platform *p, const memtype_ma
 	g->nedge = n;
 }
 
-/* Segment widths: MIN_W, widened until the labels of the mapping rows and
- * devices fit, then the rest of PLOT_W shared by log2 of the size. */
+/* Segment widths: MIN_W, widened until the labels of devices and mapping
+ * rows fit, then the rest of PLOT_W shared by log2 of the segment's size. */
 static void place(struct svg *g, int *w)
 {
 	const memtype_sim *sim = g->sim;
 	const struct mt_platform *p = &sim->sc->s.platform;
 	size_t nseg = g->nedge - 1;
-	char text[64];
+	char txt[64];
 	for (size_t i = 0; i < nseg; i++)
 		w[i] = MIN_W;
 	for (unsigned i = 0; i < p->ndev; i++)
-		need(g, w, p->dev[i].start, excl(g, p->dev[i].end), text_w(p->dev[i].name));
+		need(g, w, p->dev[i].start, p->dev[i].end, text_w(p->dev[i].name));
 	for (size_t i = 0; i < memtype_sim_mapping_count(sim); i++) {
 		memtype_mapping_result m;
 		memtype_sim_mapping(sim, i, &m);
-		mapping_text(&m, false, text, sizeof(text));
-		need(g, w, m.start, excl(g, m.end), text_w(text));
+		mapping_text(&m, false, txt, sizeof(txt));
+		need(g, w, m.start, m.end, text_w(txt));
 		for (size_t k = 0; k < m.neffective; k++) {
 			memtype_effective e;
 			memtype_sim_effective(sim, i, k, &e);
-			stage2_label(&e, text, sizeof(text));
-			need(g, w, e.start, excl(g, e.end), text_w(text));
+			stage2(&e, txt, sizeof(txt));
+			need(g, w, e.start, e.end, text_w(txt));
 		}
 	}
-	int used = 0, extra;
+	int used = 0;
 	unsigned weight = 0;
 	for (size_t i = 0; i < nseg; i++) {
 		used += w[i];
 		weight += bit_length(g->edge[i + 1] - g->edge[i] - 1);
 	}
-	extra = used < PLOT_W ? PLOT_W - used : 0;
+	unsigned extra = used < PLOT_W ? (unsigned)(PLOT_W - used) : 0;
 	g->x[0] = g->left;
 	for (size_t i = 0; i < nseg; i++) {
 		unsigned f = bit_length(g->edge[i + 1] - g->edge[i] - 1);
-		w[i] += weight ? (int)((unsigned)extra * f / weight) : 0;
-		g->x[i + 1] = g->x[i] + w[i];
+		g->x[i + 1] = g->x[i] + w[i] + (weight ? (int)(extra * f / weight) : 0);
 	}
 }
 
+/* Grid lines through every row and the hex boundary labels above them. */
 static void axis(struct svg *g, int axis_y, int bottom)
 {
-	char buf[24];
 	for (size_t i = 0; i < g->nedge; i++) {
 		int x = g->x[i];
-		snprintf(buf, sizeof(buf), "0x%llx", (unsigned long long)g->edge[i]);
 		out(g, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#dddddd\"/>", x,
 		    axis_y - 4, x, bottom);
 		out(g,
-		    "<text transform=\"translate(%d,%d) rotate(-60)\" font-size=\"10\" "
-		    "fill=\"#333333\">%s</text>\n",
-		    x + 3, axis_y - 6, buf);
+		    "<text transform=\"translate(%d,%d) rotate(-60)\" "
+		    "fill=\"#333333\">0x%llx</text>\n",
+		    x + 3, axis_y - 6, (unsigned long long)g->edge[i]);
 	}
 }
 
@@ -593,66 +548,55 @@ int memtype_sim_svg(const memtype_sim *sim, memtype_write_fn write, void *ud)
 		return -EINVAL;
 	const struct mt_platform *p = &sim->sc->s.platform;
 	const memtype_map *map = memtype_sim_guest_mtrr_map(sim);
-	size_t nmaps = memtype_sim_mapping_count(sim), neff = 0;
+	size_t nmaps = memtype_sim_mapping_count(sim), neff = 0, lmax = 0;
 	for (size_t i = 0; i < nmaps; i++) {
 		memtype_mapping_result m;
+		char label[160];
 		memtype_sim_mapping(sim, i, &m);
 		neff += m.neffective;
+		mapping_label(&m, label, sizeof(label));
+		lmax = strlen(label) > lmax ? strlen(label) : lmax;
 	}
-	struct svg g = {.write = write, .ud = ud, .sim = sim};
-	g.cap =
-	    2 + 2 * (p->ne820 + p->ndev) + (map ? memtype_map_count(map) : 0) + 2 * (nmaps + neff);
+	size_t gl = strlen("guest MTRRs ()") + strlen(memtype_sim_mtrr_source(sim));
+	lmax = gl > lmax ? gl : lmax;
+	struct svg g = { .write = write, .ud = ud, .sim = sim };
+	g.cap = 2 + 2 * (p->ne820 + p->ndev + (map ? memtype_map_count(map) : 0) + nmaps + neff);
 	size_t bytes = g.cap * (sizeof(uint64_t) + 2 * sizeof(int));
 	char *mem = mt_alloc(sim->ctx, bytes);
 	if (!mem)
 		return -ENOMEM;
 	g.edge = (uint64_t *)(void *)mem;
 	g.x = (int *)(void *)(mem + g.cap * sizeof(uint64_t));
-	int *w = g.x + g.cap;
 	unsigned pb = p->phys_bits ? p->phys_bits : 36;
 	g.edge[0] = pb >= 64 ? UINT64_MAX : 1ull << pb; /* the top, while collecting */
 	g.nedge = 1;
-	add_edge(&g, 0);
+	g.edge[g.nedge++] = 0;
 	collect(&g, p, map);
+	g.left = 16 + 7 * (int)(lmax > LABEL_MAX ? LABEL_MAX : lmax);
+	place(&g, g.x + g.cap);
 
-	/* Left column: as wide as the longest row label. */
-	size_t lmax = 22; /* "guest MTRRs (hardware)" */
-	for (size_t i = 0; i < nmaps; i++) {
-		memtype_mapping_result m;
-		char label[160];
-		memtype_sim_mapping(sim, i, &m);
-		mapping_label(&m, label, sizeof(label));
-		lmax = strlen(label) > lmax ? strlen(label) : lmax;
-	}
-	lmax = lmax > LABEL_MAX ? LABEL_MAX : lmax;
-	g.left = 16 + (int)lmax * 7;
-	place(&g, w);
-	char top[24];
-	snprintf(top, sizeof(top), "0x%llx", (unsigned long long)g.edge[g.nedge - 1]);
-	int lab_h = (int)strlen(top) * CHAR_W * 87 / 100 + 12;
-	int width = g.x[g.nedge - 1] + (int)strlen(top) * CHAR_W / 2 + 16;
+	/* Rotated labels need height (and room on the right) for the longest. */
+	int digits = 3 + (int)bit_length(g.edge[g.nedge - 1]) / 4;
+	int axis_y = 46 + digits * CHAR_W * 87 / 100;
+	int width = g.x[g.nedge - 1] + digits * CHAR_W / 2 + 16;
 	width = width < 980 ? 980 : width;
-	int rows = 3 + 3 * (int)nmaps;
-	int axis_y = 34 + lab_h;
-	int bottom = axis_y + rows * (ROW_H + ROW_GAP) + 4 * (HEAD_H + 6) + (nmaps ? 0 : ROW_H);
-	int height = bottom + 100;
-
+	int bottom =
+	    axis_y + 4 * HEAD_H + (3 + 3 * (int)nmaps) * (ROW_H + ROW_GAP) + (nmaps ? 0 : ROW_H);
+	int height = bottom + 90;
 	bool pat_on;
 	uint64_t pat = memtype_sim_guest_pat(sim, &pat_on);
 	out(&g,
-	    "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" "
-	    "viewBox=\"0 0 %d %d\" font-family=\"monospace\" font-size=\"10\" role=\"img\">\n",
+	    "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d "
+	    "%d\" font-family=\"monospace\" font-size=\"10\" role=\"img\">\n<title>",
 	    width, height, width, height);
-	out(&g, "<title>memtype: address space of ");
 	esc(&g, memtype_scenario_name(sim->sc));
-	out(&g, " (ordinal axis)</title>\n");
-	out(&g, "<rect x=\"0\" y=\"0\" width=\"%d\" height=\"%d\" fill=\"#ffffff\"/>\n", width,
-	    height);
-	out(&g, "<text x=\"8\" y=\"18\" font-size=\"13\" font-weight=\"bold\" fill=\"#000000\">");
-	esc(&g, memtype_scenario_name(sim->sc));
+	out(&g, ": the address space layer by layer (ordinal axis, not to scale)</title>\n");
+	out(&g, "<rect width=\"%d\" height=\"%d\" fill=\"#ffffff\"/>\n", width, height);
+	text(&g, 8, 18, "font-size=\"13\" font-weight=\"bold\"", memtype_scenario_name(sim->sc),
+	     NULL);
 	out(&g,
-	    "</text><text x=\"8\" y=\"34\" font-size=\"11\" fill=\"#444444\">guest MTRRs %s, "
-	    "PAT %s 0x%016llx, %zu mappings%s</text>\n",
+	    "<text x=\"8\" y=\"34\" " PLAIN
+	    ">guest MTRRs %s, PAT %s 0x%016llx, %zu mappings%s</text>\n",
 	    memtype_sim_mtrr_source(sim), pat_on ? "on" : "off", (unsigned long long)pat, nmaps,
 	    sim->booted ? "" : "; the guest did not boot");
 	axis(&g, axis_y, bottom);
@@ -663,10 +607,8 @@ int memtype_sim_svg(const memtype_sim *sim, memtype_write_fn write, void *ud)
 	heading(&g, "page tables: type granted to each mapping (in execution order)");
 	draw_mappings(&g, 3);
 	if (!nmaps) {
-		out(&g,
-		    "<text x=\"%d\" y=\"%d\" font-size=\"11\" fill=\"#b00000\">no mappings were "
-		    "made</text>\n",
-		    g.left, g.y + 15);
+		text(&g, g.left, g.y + 15, "font-size=\"11\" fill=\"#b00000\"",
+		     "no mappings were made", NULL);
 		g.y += ROW_H;
 	}
 	heading(&g, "stage 2: who decides the type behind the guest (hypervisor, CoCo)");
