@@ -34,6 +34,12 @@ struct cli {
  * option, -1 on a usage error already reported.
  */
 int cli_global_option(struct cli *cli, int argc, char **argv, int *i);
+/*
+ * The same plus -h/--help for verb (printing its help). Returns 1 when
+ * argv[*i] was consumed, 2 when help was printed (the verb should return
+ * EXIT_OK), -1 on a usage error already reported, 0 for a verb option.
+ */
+int cli_verb_option(struct cli *cli, int argc, char **argv, int *i, const char *verb);
 
 /* Diagnostics on stderr: "memtype: error: CODE: message" or, with a file,
  * "file:line:col: error: CODE: message". */

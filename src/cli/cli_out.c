@@ -64,6 +64,18 @@ int cli_global_option(struct cli *cli, int argc, char **argv, int *i)
 	return 0;
 }
 
+int cli_verb_option(struct cli *cli, int argc, char **argv, int *i, const char *verb)
+{
+	int g = cli_global_option(cli, argc, argv, i);
+	if (g != 0)
+		return g;
+	if (!strcmp(argv[*i], "-h") || !strcmp(argv[*i], "--help")) {
+		cli_print_help(cli->out, verb);
+		return 2;
+	}
+	return 0;
+}
+
 void cli_usage_error(const struct cli *cli, const char *fmt, ...)
 {
 	va_list ap;

@@ -102,9 +102,11 @@ static int parse_args(struct cli *cli, int argc, char **argv, struct combine_arg
 {
 	for (int i = 1; i < argc; i++) {
 		const char *o = argv[i];
-		int g = cli_global_option(cli, argc, argv, &i);
+		int g = cli_verb_option(cli, argc, argv, &i, "combine");
 		if (g < 0)
 			return -1;
+		if (g == 2)
+			return 1;
 		if (g > 0)
 			continue;
 		if (!strcmp(o, "--ipat")) {
@@ -118,10 +120,6 @@ static int parse_args(struct cli *cli, int argc, char **argv, struct combine_arg
 		if (!strcmp(o, "--host-cd")) {
 			a->host_cd = true;
 			continue;
-		}
-		if (!strcmp(o, "-h") || !strcmp(o, "--help")) {
-			cli_print_help(cli->out, "combine");
-			return 1;
 		}
 		struct {
 			const char *name;

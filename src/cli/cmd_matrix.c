@@ -285,15 +285,13 @@ static int parse_args(struct cli *cli, int argc, char **argv, const char **html,
 		      const char **files, int *nfiles)
 {
 	for (int i = 1; i < argc; i++) {
-		int g = cli_global_option(cli, argc, argv, &i);
+		int g = cli_verb_option(cli, argc, argv, &i, "matrix");
 		if (g < 0)
 			return -1;
+		if (g == 2)
+			return 1;
 		if (g > 0)
 			continue;
-		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
-			cli_print_help(cli->out, "matrix");
-			return 1;
-		}
 		if (!strcmp(argv[i], "--html")) {
 			if (i + 1 >= argc) {
 				cli_usage_error(cli, "--html needs a file name");

@@ -87,15 +87,13 @@ static int parse_args(struct cli *cli, int argc, char **argv, struct sim_args *a
 {
 	for (int i = 1; i < argc; i++) {
 		const char *o = argv[i];
-		int g = cli_global_option(cli, argc, argv, &i);
+		int g = cli_verb_option(cli, argc, argv, &i, "simulate");
 		if (g < 0)
 			return -1;
+		if (g == 2)
+			return 1;
 		if (g > 0)
 			continue;
-		if (!strcmp(o, "-h") || !strcmp(o, "--help")) {
-			cli_print_help(cli->out, "simulate");
-			return 1;
-		}
 		if (!strcmp(o, "--check")) {
 			a->check = true;
 		} else if (!strcmp(o, "--all-orders")) {

@@ -66,6 +66,25 @@ static memtype_type guest_pat_type(const struct mt_linux *lx, int pcm)
 	return t;
 }
 
+/* Sort a short list of addresses and drop duplicates; returns the new count. */
+static size_t sort_unique(uint64_t *a, size_t n)
+{
+	for (size_t i = 1; i < n; i++) {
+		uint64_t v = a[i];
+		size_t j = i;
+		while (j > 0 && a[j - 1] > v) {
+			a[j] = a[j - 1];
+			j--;
+		}
+		a[j] = v;
+	}
+	size_t u = 0;
+	for (size_t i = 0; i < n; i++)
+		if (u == 0 || a[i] != a[u - 1])
+			a[u++] = a[i];
+	return u;
+}
+
 /* Sorted unique cut points inside [start, end]: where the platform, the
  * devices or the firmware MTRRs change. */
 static size_t cut_points(const memtype_sim *sim, uint64_t start, uint64_t end, uint64_t *cuts,
@@ -102,21 +121,7 @@ static size_t cut_points(const memtype_sim *sim, uint64_t start, uint64_t end, u
 		}
 	}
 #undef CUT
-	/* Insertion sort and dedupe: the lists are short. */
-	for (size_t i = 1; i < n; i++) {
-		uint64_t v = cuts[i];
-		size_t j = i;
-		while (j > 0 && cuts[j - 1] > v) {
-			cuts[j] = cuts[j - 1];
-			j--;
-		}
-		cuts[j] = v;
-	}
-	size_t u = 0;
-	for (size_t i = 0; i < n; i++)
-		if (u == 0 || cuts[i] != cuts[u - 1])
-			cuts[u++] = cuts[i];
-	return u;
+	return sort_unique(cuts, n);
 }
 
 /* Effective pieces of one granted mapping. */
@@ -215,20 +220,12 @@ static int build_guest_map(memtype_sim *sim)
 			edges[n++] = r.start;
 		}
 	}
-	for (size_t i = 1; i < n; i++) {
-		uint64_t v = edges[i];
-		size_t j = i;
-		while (j > 0 && edges[j - 1] > v) {
-			edges[j] = edges[j - 1];
-			j--;
-		}
-		edges[j] = v;
-	}
+	n = sort_unique(edges, n);
 	sim->guest_map = mt_map_alloc(sim->ctx, 0, top, n + 1);
 	if (!sim->guest_map)
 		return -ENOMEM;
 	for (size_t i = 0; i < n; i++) {
-		if (edges[i] > top || (i && edges[i] == edges[i - 1]))
+		if (edges[i] > top)
 			continue;
 		uint8_t t = mt_linux_mtrr_lookup(lx, edges[i], edges[i] + 1, NULL);
 		/* Pre-6.5 "no MTRR information" reads as UC for the map: it makes
