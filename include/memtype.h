@@ -595,10 +595,367 @@ MEMTYPE_API int memtype_matrix_cell_sim(const memtype_matrix *m, size_t i, memty
  * line (anchor for parallel work; keep this comment).
  */
 
+/*
+ * A capture is text from a real machine: a kernel log (dmesg, journalctl -k,
+ * a serial console, a log quoted in a mail or a forum post), a /proc/mtrr
+ * listing, an MSR dump (rdmsr/wrmsr output, "0x2ff: 0xc00" lines), or a
+ * /sys/kernel/debug/x86/pat_memtype_list listing -- or several of these in
+ * one file (docs/capture-formats.md lists every line and era understood).
+ * Parsing records facts only; memtype_explain_run() interprets them.
+ */
+typedef enum memtype_capture_format {
+	MEMTYPE_CAPTURE_AUTO = 0,      /* detect from the lines (several formats may mix) */
+	MEMTYPE_CAPTURE_DMESG = 1,     /* kernel log */
+	MEMTYPE_CAPTURE_PROC_MTRR = 2, /* /proc/mtrr */
+	MEMTYPE_CAPTURE_MSR = 3,       /* MSR dumps */
+	MEMTYPE_CAPTURE_PAT_LIST = 4,  /* pat_memtype_list */
+} memtype_capture_format;
+
+/* "auto", "dmesg", "proc-mtrr", "msr", "pat-list"; NULL for other values. */
+MEMTYPE_API const char *memtype_capture_format_name(memtype_capture_format f);
+/* The inverse of memtype_capture_format_name (NUL-terminated s); -EINVAL. */
+MEMTYPE_API int memtype_capture_format_parse(const char *s, memtype_capture_format *out);
+
+typedef struct memtype_capture memtype_capture;
+
+/*
+ * A capture being read from an input called name (for diagnostics; copied).
+ * format forces one format (only its lines are recognised) or is AUTO.
+ * Returns NULL on allocation failure (reason on ctx).
+ */
+MEMTYPE_API memtype_capture *memtype_capture_new(memtype_ctx *ctx, const char *name,
+						 memtype_capture_format format);
+/*
+ * Feed the next len bytes of the input (any split: lines may straddle
+ * calls). Memory stays bounded whatever the input size. Returns 0, or
+ * -EINVAL once the input is known not to be a capture (binary data, or
+ * no recognised line in the first 64 MiB); the caller should then stop
+ * feeding. Errors carry the input name, line and column and the codes
+ * "binary-input" and "unrecognised-format".
+ */
+MEMTYPE_API int memtype_capture_feed(memtype_capture *c, const void *data, size_t len);
+/*
+ * End of input. Returns 0 when at least one line of a capture format was
+ * recognised, else -EINVAL with code "unrecognised-format" (or
+ * "empty-input", "binary-input"; with a forced format "no-<format>-lines").
+ */
+MEMTYPE_API int memtype_capture_finish(memtype_capture *c);
+/* new + feed + finish over a whole buffer. *out is NULL on failure. */
+MEMTYPE_API int memtype_capture_parse(memtype_ctx *ctx, const char *name, const void *text,
+				      size_t len, memtype_capture_format format,
+				      memtype_capture **out);
+MEMTYPE_API void memtype_capture_free(memtype_capture *c);
+MEMTYPE_API const char *memtype_capture_name(const memtype_capture *c);
+/*
+ * The capture's main format: the forced one, else dmesg when any kernel
+ * log line was recognised, else proc-mtrr, msr, pat-list in that order;
+ * AUTO when nothing was recognised.
+ */
+MEMTYPE_API memtype_capture_format memtype_capture_format_of(const memtype_capture *c);
+/* Bit (1u << f) for every format with at least one recognised line. */
+MEMTYPE_API unsigned memtype_capture_formats(const memtype_capture *c);
+/* Lines read and lines recognised. */
+MEMTYPE_API size_t memtype_capture_line_count(const memtype_capture *c);
+MEMTYPE_API size_t memtype_capture_used_count(const memtype_capture *c);
+
+/*
+ * Diagnostics: lines that started like a known message but could not be
+ * used (cut short, bad number, unknown type word, out of the model's
+ * range...), with their position. At most 32 are kept; *dropped says how
+ * many more there were. Strings live in the capture.
+ */
+typedef struct memtype_diag {
+	const char *file;
+	unsigned line, col;
+	const char *code;
+	const char *message;
+} memtype_diag;
+MEMTYPE_API size_t memtype_capture_diag_count(const memtype_capture *c, size_t *dropped);
+MEMTYPE_API int memtype_capture_diag(const memtype_capture *c, size_t i, memtype_diag *out);
+
+/*
+ * Explain: merge the captures of one machine (n >= 1; the first capture
+ * that knows a value wins, every disagreement is reported), rebuild its
+ * MTRR/PAT/e820 state, and compute:
+ *  - mtrr_map: the architectural MTRR type of every address of
+ *    [0, 2^phys_bits) (SDM §11.11.4.1; AMD TOM2 makes [4 GiB, TOM2) WB where
+ *    no variable MTRR matches, APM Vol. 2 §7.9.1);
+ *  - Linux's view: what mtrr_cleanup() would do with these registers
+ *    (arch/x86/kernel/cpu/mtrr/cleanup.c), the 6.5+ cache map built from the
+ *    registers the kernel ends with, and the RAM its trim would report as
+ *    lost ("losing NMB of RAM");
+ *  - checks: where a capture carries the kernel's own conclusions (its
+ *    "MTRR map:" line and entries, its cleanup results, its losing line),
+ *    whether the model agrees;
+ *  - findings (codes in docs/json.md).
+ * What a capture cannot tell is reported as unknown, with the assumption
+ * used in its place listed in `assumptions`. Returns 0, -EINVAL (n == 0)
+ * or -ENOMEM.
+ */
+typedef struct memtype_explain memtype_explain;
+
+MEMTYPE_API int memtype_explain_run(memtype_ctx *ctx, const memtype_capture *const *caps,
+				    size_t n, memtype_explain **out);
+MEMTYPE_API void memtype_explain_free(memtype_explain *e);
+
+/* A variable MTRR. */
+typedef struct memtype_capture_var {
+	unsigned index;
+	bool enabled;	   /* PHYSMASKn.V */
+	uint64_t base;	   /* PHYSBASEn address bits (type byte removed) */
+	uint64_t mask;	   /* PHYSMASKn address bits (V removed) */
+	uint64_t size;	   /* the size the mask gives (Linux get_mtrr_size: -(mask | bits >= phys_bits)) */
+	memtype_type type; /* meaningful when type_valid */
+	bool type_valid;   /* false: a reserved encoding (the dump's "?"), or unknown */
+	bool exact;	   /* mask bits read as such (dump, MSR), not derived from a size */
+} memtype_capture_var;
+
+/* A range with a type (maps, fixed runs, PAT list) or an e820 entry. */
+typedef struct memtype_capture_range {
+	uint64_t start, end; /* inclusive */
+	memtype_type type;   /* unused for e820 entries */
+	const char *name;    /* e820: the kernel's word ("usable", "ACPI NVS", "type 20"); else NULL */
+} memtype_capture_range;
+
+/* The numbers of a "MTRR map: N entries (F fixed + V variable; max M), built
+ * from K variable MTRRs" line. */
+typedef struct memtype_linux_count {
+	bool known;
+	unsigned entries, fixed, variable, max, built_from;
+} memtype_linux_count;
+
+/* One mtrr_cleanup result ("gran_size: 64K chunk_size: 16M num_reg: 3 lose cover RAM: 0G"). */
+typedef struct memtype_cleanup_result {
+	bool known;
+	bool bad;		    /* printed with "*BAD*" */
+	uint64_t gran, chunk, lose; /* bytes */
+	unsigned num_reg;
+} memtype_cleanup_result;
+
+/* A cross-check of the model against what the capture says. */
+typedef struct memtype_check {
+	const char *what;  /* "mtrr-map", "mtrr-map-entries", "cleanup-total", "cleanup-result",
+			      "cleanup-original", "cleanup-registers", "losing", "vcnt", "pat",
+			      "merge" */
+	bool agrees;
+	const char *log;   /* what the capture says (one line) */
+	const char *model; /* what the model computes, or the difference */
+} memtype_check;
+
+typedef struct memtype_explain_info {
+	size_t ninputs;
+	const char *const *input_names;
+	const memtype_capture_format *input_formats;
+	const unsigned *input_formats_seen; /* memtype_capture_formats() of each */
+
+	/* What the captures say about the machine; NULL when they do not. */
+	const char *kernel;	       /* "5.10.0-21-amd64" from "Linux version" */
+	const char *dmi;
+	const char *cpu_vendor;	       /* "intel", "amd" */
+	const char *cpu_vendor_source;
+	const char *hypervisor;	       /* "Hypervisor detected:" */
+	unsigned phys_bits;	       /* MAXPHYADDR used for the maps */
+	const char *phys_bits_source;  /* "cpuid", "mask" (widest PHYSMASK), "address" (lowest
+					  width that holds every address seen), "default" (36) */
+
+	/* The MTRR state (firmware's registers, before any kernel cleanup). */
+	const char *mtrr_source;       /* "msr", "dump", "proc-mtrr", "cleanup-table", "none" */
+	int mtrr_enabled;	       /* DEF_TYPE.E: 1, 0, -1 unknown */
+	int fixed_enabled;	       /* DEF_TYPE.FE: 1, 0, -1 unknown */
+	bool default_known;
+	memtype_type default_type;
+	const char *default_source;    /* "msr", "dump", "cleanup" (it needs UC), "inferred" */
+	unsigned vcnt;		       /* MTRRcap.VCNT, 0 unknown */
+	const char *vcnt_source;       /* "mtrrcap", "dump", "map-line", "lower-bound" */
+	bool fixed_known;
+	size_t nfixed;
+	const memtype_capture_range *fixed; /* runs of equal type over [0, 1 MiB) */
+	bool var_known;
+	size_t nvar;
+	const memtype_capture_var *var;
+	uint64_t tom2;		       /* AMD TOP_MEM2 (exclusive end), 0 none or unknown */
+	const char *tom2_source;       /* "log", "msr" */
+	bool pat_known;
+	uint64_t pat;		       /* IA32_PAT */
+	const char *pat_source;	       /* "msr", "dmesg" */
+	size_t ne820;
+	const memtype_capture_range *e820;
+
+	/* The architectural map (value = memtype_type), or NULL when the
+	 * captures lack the variable MTRRs. */
+	const memtype_map *mtrr_map;
+	size_t nassumptions;
+	const char *const *assumptions;
+
+	/* Linux's mtrr_cleanup() on these registers. */
+	const char *cleanup_status;  /* "rewrites", "keeps" (not needed or not allowed),
+					"no-optimal", "unknown" (registers unknown) */
+	const char *cleanup_reason;  /* one line */
+	uint64_t cleanup_total_mb;   /* "total RAM covered: %ldM" */
+	memtype_cleanup_result cleanup_result; /* the chosen (or given) gran/chunk */
+	size_t ncleanup_var;
+	const memtype_capture_var *cleanup_var; /* the registers it writes */
+
+	/* Linux 6.5+ cache map from the registers the kernel ends with. */
+	memtype_linux_count linux_map;
+	memtype_linux_count linux_map_firmware; /* from the firmware's registers */
+	memtype_linux_count log_map;		/* the capture's own "MTRR map:" line */
+	size_t nlinux_entries;
+	const memtype_capture_range *linux_entries;
+	bool linux_after_cleanup;	       /* linux_map counts the cleaned registers */
+	/* mtrr_trim_uncached_memory(): whether it runs and the MiB it would report. */
+	bool trim_runs;
+	uint64_t losing_mb;
+
+	size_t nchecks;
+	const memtype_check *checks;
+	size_t nfindings;
+	const memtype_finding *findings;
+	size_t ndiags;
+	const memtype_diag *diags;
+} memtype_explain_info;
+
+/* The explanation; every pointer lives as long as e. */
+MEMTYPE_API const memtype_explain_info *memtype_explain_get(const memtype_explain *e);
+
 /* ---------------------------------------------------------------------------
  * MTRR layout planning (issue 6). Append the planner API below this line
  * (anchor for parallel work; keep this comment).
  */
+
+/*
+ * The planner (docs/plan.md) turns a target map -- a memory type for every
+ * address, or "unlisted" -- into the default type, fixed-range bytes and the
+ * fewest variable base/mask pairs that realize it exactly, and proves the
+ * count minimal over every layout of contiguous-mask pairs (an exact dynamic
+ * program over the binary trie of the address space). Every layout it
+ * returns has been written into a fresh memtype_mtrr and compared, piece by
+ * piece, with the target through memtype_mtrr_build_map().
+ */
+
+/* The target-map value of an address the map does not list: it gets the
+ * plan's default type, or any type in dont-care mode. */
+#define MEMTYPE_PLAN_UNLISTED 0x200u
+
+/*
+ * Parse a plan map file (DESIGN.md §3, docs/plan.md): one range per line,
+ * "START-END TYPE" (inclusive end) or "START+SIZE TYPE", numbers as
+ * memtype_parse_u64 reads them, TYPE an MTRR type in any spelling
+ * memtype_type_parse accepts (UC WC WT WP WB), '#' comments and blank lines.
+ * Ranges may come in any order but must not overlap. *out is a map over
+ * [0, 2^phys_bits - 1] whose listed pieces carry the type as value, the line
+ * as src and the column as regs, and MEMTYPE_PLAN_UNLISTED (src 0) elsewhere.
+ * Errors return -EINVAL (or -ENOMEM) with name/line/col and one of the codes
+ * "syntax", "bad-number", "bad-type" (not an MTRR type, e.g. UC-),
+ * "overlap", "out-of-range" (beyond MAXPHYADDR); phys_bits outside 32..52 is
+ * -EINVAL "bad-phys-bits".
+ */
+MEMTYPE_API int memtype_plan_parse_map(memtype_ctx *ctx, const char *name, const char *text,
+				       size_t len, unsigned phys_bits, memtype_map **out);
+
+typedef struct memtype_plan_opts {
+	unsigned phys_bits; /* MAXPHYADDR, 32..52: the target map's domain */
+	unsigned vcnt;	    /* variable pairs the CPU has, 0..MEMTYPE_MAX_VCNT */
+	bool no_fixed;	    /* the CPU has no fixed-range MTRRs (MTRRcap.FIX = 0) */
+	bool dont_care;	    /* unlisted addresses may get any (defined) type */
+	bool best_effort;   /* when vcnt is too small, the layout losing the least WB */
+	int default_type;   /* a memtype_type to force as DEF_TYPE.Type, or -1: choose */
+	const char *name;   /* the map's name for diagnostics (NULL: none) */
+} memtype_plan_opts;
+
+typedef struct memtype_plan memtype_plan;
+
+/*
+ * Plan target (values: MTRR types or MEMTYPE_PLAN_UNLISTED; src and regs, if
+ * non-zero, are the line and column diagnostics cite, as parse_map sets
+ * them) over exactly [0, 2^opts->phys_bits - 1].
+ *
+ * Below 1 MiB the fixed ranges realize the map when the CPU has them and the
+ * map is constant over each fixed sub-range (SDM §11.11.2.2, Table 11-9);
+ * otherwise FE = 0 and variable pairs cover the first MiB too. The default
+ * type is opts->default_type or, when that is -1, the one needing the fewest
+ * pairs (ties: UC, WB, WT, WP, WC).
+ *
+ * Returns 0 and a plan whenever the map is realizable at all, even when it
+ * needs more than vcnt pairs: memtype_plan_summary says whether it fits and,
+ * with best_effort, gives the layout with vcnt pairs that loses the fewest
+ * bytes of WB (every non-WB address keeps its type). Errors: -EINVAL for a
+ * map no MTRR layout realizes (code "unaligned": two types within one 4 KiB
+ * page; "bad-type"; "bad-map": wrong domain or value; "bad-option"), with
+ * opts->name/line/col when the map says where; -ENOMEM; -EPROTO (code
+ * "plan-verify-failed") when the architecture core disagrees with the
+ * planner -- an internal error, never a wrong answer.
+ */
+MEMTYPE_API int memtype_plan_compute(memtype_ctx *ctx, const memtype_map *target,
+				     const memtype_plan_opts *opts, memtype_plan **out);
+MEMTYPE_API void memtype_plan_free(memtype_plan *p);
+
+typedef struct memtype_plan_summary {
+	bool has_layout;	  /* registers are available (see below) */
+	memtype_type default_type; /* DEF_TYPE.Type of the layout */
+	bool fixed_enabled;	  /* DEF_TYPE.FE of the layout */
+	bool fixed_fallback;	  /* the CPU has fixed ranges but they cannot represent
+				     the first MiB of the map: FE = 0 */
+	unsigned count;		  /* variable pairs the layout uses */
+	unsigned lower_bound;	  /* the fewest pairs any contiguous-mask layout needs to
+				     realize the target exactly (exact DP: a proof) */
+	bool optimal;		  /* the layout is exact and count == lower_bound */
+	bool fits;		  /* lower_bound <= vcnt */
+	bool exact;		  /* the layout realizes the target exactly (verified) */
+	uint64_t lost_bytes;	  /* best effort: WB-target bytes that are not WB */
+	bool least_loss;	  /* best effort: lost_bytes is the proven minimum */
+	uint64_t mtrrcap;	  /* the MTRRcap the layout was verified with */
+	unsigned phys_bits;
+} memtype_plan_summary;
+
+/*
+ * has_layout is false when no layout is returned: the exact layout needs
+ * more than MEMTYPE_MAX_VCNT pairs and best effort was not asked for, or best
+ * effort found no layout within vcnt pairs that keeps every non-WB address
+ * exact. When the exact layout does not fit and best effort was not asked
+ * for, the layout returned is the exact one, verified on a CPU with
+ * VCNT = count (mtrrcap says so).
+ */
+MEMTYPE_API void memtype_plan_get_summary(const memtype_plan *p, memtype_plan_summary *out);
+
+/*
+ * The fewest variable pairs that realize the target exactly with default
+ * type d (and fixed ranges when they can), or UINT32_MAX when d is not a
+ * plannable default (forced to another type, or not an MTRR type).
+ */
+MEMTYPE_API uint32_t memtype_plan_count_for_default(const memtype_plan *p, memtype_type d);
+
+typedef struct memtype_plan_var {
+	uint64_t physbase; /* IA32_MTRR_PHYSBASEn value: base | type */
+	uint64_t physmask; /* IA32_MTRR_PHYSMASKn value: contiguous mask | V */
+	memtype_type type;
+	uint64_t start, end; /* the block it matches, inclusive */
+} memtype_plan_var;
+
+/* Variable pair i of the layout (pair number i), in address order, larger
+ * blocks before the blocks they contain. -ERANGE past the end. */
+MEMTYPE_API size_t memtype_plan_var_count(const memtype_plan *p);
+MEMTYPE_API int memtype_plan_get_var(const memtype_plan *p, size_t i, memtype_plan_var *out);
+/* Fixed-range MSR i (0..10, in address order: 0x250, 0x258, 0x259,
+ * 0x268..0x26F) and its value; -ENOENT when the layout has FE = 0. */
+MEMTYPE_API int memtype_plan_fixed(const memtype_plan *p, size_t i, uint32_t *index,
+				   uint64_t *value);
+/*
+ * The layout as a WRMSR sequence, in the order SDM §11.11.7.2 (MemTypeSet)
+ * programs MTRRs: IA32_MTRR_DEF_TYPE <- 0 (MTRRs off), the fixed-range
+ * MSRs when FE, each pair's PHYSBASE then PHYSMASK, PHYSMASK <- 0 for the
+ * unused pairs below vcnt, and last DEF_TYPE with E, FE and the type.
+ */
+MEMTYPE_API size_t memtype_plan_msr_count(const memtype_plan *p);
+MEMTYPE_API int memtype_plan_msr(const memtype_plan *p, size_t i, uint32_t *index,
+				 uint64_t *value);
+/* Best effort: the WB-target ranges the layout does not make WB, in address
+ * order; value = the type they get instead. */
+MEMTYPE_API size_t memtype_plan_lost_count(const memtype_plan *p);
+MEMTYPE_API int memtype_plan_lost(const memtype_plan *p, size_t i, memtype_range *out);
+/* A fresh MTRR state (reset, then the WRMSR sequence) for the layout; the
+ * caller frees it. -ENOENT without a layout. */
+MEMTYPE_API int memtype_plan_to_mtrr(const memtype_plan *p, memtype_mtrr **out);
 
 #ifdef __cplusplus
 }

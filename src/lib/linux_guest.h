@@ -68,6 +68,9 @@ struct mt_lx_forced {
 struct mt_linux_mtrr {
 	unsigned version;	/* kernel version, major * 100 + minor */
 	unsigned phys_bits;
+	/* AMD TOP_MEM2 (exclusive end) when SYSCFG enables it and forces WB,
+	 * else 0; set by the caller with version and phys_bits. */
+	uint64_t tom2;
 	mt_lx_mtrr_state state;
 	bool state_set;		/* mtrr_state_set: something was captured or forced */
 	bool enabled;		/* DEF_TYPE.E as the kernel holds it */

@@ -22,9 +22,14 @@
  *  - arch/x86/kernel/cpu/mtrr/mtrr.c mtrr_bp_init(): 6.5+ text ("MTRRs set
  *    to read-only", "MTRRs disabled %s"), 7882b69eb6cd (6.2, "Disabled"
  *    becomes "MTRRs disabled (not available)" / "by BIOS").
- * AMD TOP_MEM2 (SYSCFG TOM2) is not modelled: this interface has no TOM2
- * input, so the map never holds the [4 GiB, TOM2) WB entry and "built from"
- * never counts it.
+ * AMD TOP_MEM2: when the caller sets lx->tom2 (SYSCFG TOM2 enabled with
+ * Tom2ForceMemTypeWB, amd_special_default_mtrr() in cleanup.c), the 6.5+
+ * map gets [4 GiB, TOM2) WB right after the fixed entries, flagged fixed so
+ * that no variable MTRR changes it, counted in "max" and "built from" but
+ * not in "fixed" (map_add_var() in generic.c, reference §2.3); the 4.2-6.4
+ * scan answers WB for a query inside [4 GiB, TOM2) after the variable
+ * ranges. The hardware lets variable MTRRs override TOM2 (APM Vol. 2
+ * §7.9.1); Linux does not -- explain.c reports where that matters.
  */
 #include "linux_guest.h"
 
@@ -247,6 +252,13 @@ static void build_map(struct mt_linux_mtrr *lx, bool mtrr_debug, struct mt_msglo
 	for (unsigned i = 0; i < lx->nmap; i++)
 		lx->map[i].fixed = true;
 	lx->nmap_fixed = lx->nmap;
+	if (lx->tom2 > (1ull << 32)) {
+		/* map_add_var(): the TOM2 area first, its entry (the last one, as it
+		 * lies above every fixed range) flagged fixed. */
+		map_add(lx, 1ull << 32, lx->tom2, LX_WB, &exhausted);
+		if (lx->nmap > lx->nmap_fixed)
+			lx->map[lx->nmap - 1].fixed = true;
+	}
 
 	for (unsigned i = 0; i < lx->nvar && !exhausted; i++) {
 		const struct mt_lx_var *v = &lx->var[i];
@@ -261,8 +273,8 @@ static void build_map(struct mt_linux_mtrr *lx, bool mtrr_debug, struct mt_msglo
 		mt_log(log, -1, "MTRR cache mode memory map exhausted!");
 	}
 
-	lx->map_max = lx->nmap_fixed + 2 * lx->nvar;
-	lx->built_from = lx->nvar;
+	lx->map_max = lx->nmap_fixed + 2 * lx->nvar + (lx->tom2 > (1ull << 32) ? 1u : 0u);
+	lx->built_from = lx->nvar + (lx->tom2 > (1ull << 32) ? 1u : 0u);
 	mt_log(
 	    log, -1,
 	    "MTRR map: %u entries (%u fixed + %u variable; max %u), built from %u variable MTRRs",
@@ -422,7 +434,9 @@ static uint8_t lookup_scan(const struct mt_linux_mtrr *lx, uint64_t start, uint6
 		if (scan_overlap(&prev, &type))
 			goto out;
 	}
-	/* (The TOM2 override to WB is not modelled: no TOM2 input.) */
+	/* TOM2 (generic.c <= 6.4): the final piece inside [4 GiB, TOM2) is WB. */
+	if (lx->tom2 && start >= (1ull << 32) && end < lx->tom2)
+		type = LX_WB;
 out:
 	if (uniform)
 		*uniform = uni;
@@ -527,10 +541,12 @@ void mt_linux_mtrr_init(struct mt_linux_mtrr *lx, bool cpuid_mtrr, const memtype
 			const struct mt_lx_forced *forced, bool mtrr_debug, struct mt_msglog *log)
 {
 	unsigned version = lx->version, phys_bits = lx->phys_bits;
+	uint64_t tom2 = lx->tom2;
 
 	memset(lx, 0, sizeof(*lx));
 	lx->version = version;
 	lx->phys_bits = phys_bits;
+	lx->tom2 = tom2;
 	if (lx->phys_bits == 0 && hw)
 		lx->phys_bits = memtype_mtrr_phys_bits(hw);
 

@@ -1,0 +1,377 @@
+/*
+ * capture.h - captures from real machines (internal): what a dmesg log, a
+ * /proc/mtrr listing, an MSR dump or a pat_memtype_list says, line by line,
+ * before any interpretation.
+ *
+ * capture.c owns the object and the line machinery: streaming input in
+ * bounded memory (one line buffer, fixed-size tables), prefix stripping
+ * (timestamps, printk levels, journalctl/syslog "host kernel:" headers, mail
+ * quotes), quoted-printable decoding, and the recovery of lines that a mail
+ * client wrapped. Each format's recognisers live in their own file
+ * (capture_dmesg.c, capture_procmtrr.c, capture_msr.c, capture_patlist.c)
+ * and only record facts here; explain.c turns the facts of one or more
+ * captures into a machine state, maps and findings.
+ *
+ * Every table has a fixed capacity; what does not fit is counted and
+ * reported as a diagnostic, never grown without bound, so a 1 GB input
+ * costs time linear in its size and a constant amount of memory.
+ */
+#ifndef MEMTYPE_CAPTURE_H
+#define MEMTYPE_CAPTURE_H
+
+#include "internal.h"
+
+#define MT_CAP_LINE_MAX 4096u	  /* longer lines are cut (diagnostic "line-too-long") */
+#define MT_CAP_SNIFF 65536u	  /* bytes looked at before the first line is parsed */
+#define MT_CAP_GIVE_UP (64u << 20) /* no recognised line in this many bytes: not a capture */
+#define MT_CAP_MAX_VAR 64u	  /* variable MTRR indexes a capture may name */
+#define MT_CAP_MAX_E820 256u
+#define MT_CAP_MAX_MAP 600u	  /* CACHE_MAP_MAX of Linux 6.5+ generic.c */
+#define MT_CAP_MAX_CLEAN 64u	  /* registers in an mtrr_cleanup table */
+#define MT_CAP_MAX_RESULTS 136u	  /* NUM_RESULT of Linux cleanup.c */
+#define MT_CAP_MAX_PROC 64u
+#define MT_CAP_MAX_PATLIST 512u
+#define MT_CAP_MAX_CONFLICTS 16u
+#define MT_CAP_MAX_DIAGS 32u
+#define MT_CAP_TEXT 160u
+#define MT_CAP_FIXED 88u
+
+/* The MSRs an MSR dump may give, in a compact slot space. */
+#define MT_MSR_SYSCFG 0xc0010010u  /* AMD SYSCFG (APM Vol. 2 §7.9) */
+#define MT_MSR_TOP_MEM2 0xc001001du /* AMD TOP_MEM2 */
+#define MT_CAP_MSR_SLOTS 259u	  /* 0xfe, 0x200-0x2ff, SYSCFG, TOP_MEM2 */
+
+/* Formats as bits of memtype_capture::formats. */
+#define MT_FMT_BIT(f) (1u << (unsigned)(f))
+
+/* What a recogniser made of a line. */
+typedef enum mt_line_result {
+	MT_LINE_NOT_MINE = 0, /* not a line of this format */
+	MT_LINE_USED = 1,     /* recognised and recorded */
+	MT_LINE_PARTIAL = 2,  /* starts like a known message but is cut short: maybe wrapped */
+} mt_line_result;
+
+/* Where in a multi-line block the parser is. */
+typedef enum mt_section {
+	MT_SECT_NONE,
+	MT_SECT_DUMP,	    /* after "MTRR default type:" */
+	MT_SECT_FIXED,	    /* after "MTRR fixed ranges enabled:" */
+	MT_SECT_VAR,	    /* after "MTRR variable ranges enabled:" */
+	MT_SECT_MAP,	    /* after "MTRR map:" (mtrr=debug entries follow) */
+	MT_SECT_CLEAN_ORIG, /* after "original variable MTRRs" */
+	MT_SECT_CLEAN_NEW,  /* after "New variable MTRRs" */
+	MT_SECT_RDMSR,	    /* after an rdmsr command line: its output */
+} mt_section;
+
+/* One variable MTRR as a register dump or MSR read gives it. */
+struct mt_cap_var {
+	bool present;	/* the capture names this index */
+	bool valid;	/* PHYSMASK.V ("disabled" in a dump) */
+	uint64_t base;	/* PHYSBASE including the type byte */
+	uint64_t mask;	/* PHYSMASK including V */
+	bool type_ok;	/* the dump's type word was understood ("?" is not) */
+	unsigned line;
+};
+
+/* A register as the mtrr_cleanup tables or /proc/mtrr give it: base/size. */
+struct mt_cap_sizereg {
+	unsigned index;
+	uint64_t base, size; /* bytes */
+	int type;	     /* memtype_type, or -1 for "Other"/"?" */
+	unsigned count;	     /* /proc/mtrr usage count */
+	unsigned line;
+};
+
+/* One mtrr_cleanup result line (cleanup.c mtrr_print_out_one_result). */
+struct mt_cap_result {
+	bool bad;
+	uint64_t gran, chunk, lose; /* bytes */
+	unsigned num_reg;
+};
+
+struct mt_cap_range {
+	uint64_t start, end; /* inclusive */
+	int type;	     /* memtype_type (maps, PAT list) */
+	char name[24];	     /* e820: the kernel's word for the type */
+};
+
+/* A range with a type only (map entries, PAT list entries). */
+struct mt_cap_trange {
+	uint64_t start, end; /* inclusive */
+	int type;	     /* memtype_type */
+};
+
+struct mt_cap_msr {
+	bool present;
+	uint64_t value;	 /* the first CPU's value */
+	unsigned cpus;	 /* how many reads gave a value */
+	unsigned differ; /* reads that gave another value */
+	uint64_t other;	 /* the first differing value */
+	unsigned line;
+};
+
+struct mt_cap_diag {
+	unsigned line, col;
+	char code[32];
+	char message[MT_CAP_TEXT];
+};
+
+/* Kernel parameters that change what MTRR code does (Linux
+ * Documentation/admin-guide/kernel-parameters.txt). */
+struct mt_cap_params {
+	bool seen;		/* a "Command line:" was found */
+	int enable_cleanup;	/* 1 enable_mtrr_cleanup, 0 disable_mtrr_cleanup, -1 unset */
+	bool disable_trim;	/* disable_mtrr_trim */
+	bool mtrr_debug;	/* mtrr=debug (6.5+) or mtrr_cleanup_debug */
+	uint64_t chunk, gran;	/* mtrr_chunk_size= / mtrr_gran_size= (0 unset) */
+	int spare;		/* mtrr_spare_reg_nr= (-1 unset) */
+	bool nopat;
+};
+
+struct memtype_capture {
+	memtype_ctx *ctx;
+	char name[256];
+	memtype_capture_format forced; /* AUTO when detecting */
+	unsigned formats;	       /* MT_FMT_BIT of every format with a used line */
+	bool finished, failed;
+
+	/* ---- line machinery (capture.c) */
+	uint64_t bytes;
+	unsigned line;		 /* number of the line being parsed (1-based) */
+	unsigned lines_used;	 /* recognised lines */
+	char *sniff;		 /* the first MT_CAP_SNIFF bytes, until sniffed */
+	size_t nsniff;
+	bool sniffed, qp, binary;
+	char *buf;		 /* the current raw line */
+	size_t nbuf;
+	bool overflow;		 /* the current line exceeded MT_CAP_LINE_MAX */
+	char *qpbuf;		 /* a quoted-printable line being joined */
+	size_t nqp;
+	unsigned qp_line;
+	char *pending;		 /* a PARTIAL line waiting for its wrapped tail */
+	size_t npending;
+	unsigned pending_line;
+	mt_section sect;
+	int sect_format;	 /* the format whose section is open */
+
+	/* ---- dmesg facts (capture_dmesg.c) */
+	char kernel[64];
+	unsigned kernel_version; /* major * 100 + minor, 0 unknown */
+	bool second_boot;	 /* a second "Linux version": later kernel lines are skipped */
+	char dmi[MT_CAP_TEXT];
+	char hypervisor[48];
+	int vendor;		 /* 0 unknown, 1 intel, 2 amd */
+	char vendor_source[64];
+	struct mt_cap_params params;
+
+	bool dump_seen;		 /* "MTRR default type:" */
+	int dump_def_type;	 /* memtype_type, -1 unknown/"?" */
+	int dump_fixed_hdr;	 /* -1 none, 0 "disabled", 1 "enabled" */
+	int dump_var_hdr;	 /* -1 none, 0 "disabled", 1 "enabled" */
+	uint8_t fixed[MT_CAP_FIXED];
+	bool fixed_set[MT_CAP_FIXED];
+	unsigned dump_nvar;	 /* variable lines listed (= VCNT when complete) */
+	unsigned dump_digits;	 /* hex digits of the base field */
+	bool dump_truncated;	 /* the input ended inside the dump */
+	struct mt_cap_var var[MT_CAP_MAX_VAR];
+	uint64_t tom2;		 /* "TOM2: ... aka ...M", 0 none */
+	unsigned tom2_line;
+
+	bool map_line;		 /* "MTRR map: N entries (F fixed + V variable; max M), built from K" */
+	unsigned map_n, map_f, map_v, map_m, map_k;
+	unsigned nmap;
+	struct mt_cap_trange map[MT_CAP_MAX_MAP];
+
+	unsigned nclean_orig, nclean_new;
+	bool clean_orig_seen, clean_new_seen;
+	struct mt_cap_sizereg clean_orig[MT_CAP_MAX_CLEAN], clean_new[MT_CAP_MAX_CLEAN];
+	bool clean_total_seen;
+	uint64_t clean_total_mb;
+	bool clean_found, clean_fail, clean_invalid;
+	bool clean_chosen_seen;	 /* the result line after "Found optimal setting" */
+	struct mt_cap_result clean_chosen;
+	unsigned nresults;	 /* every result line, in order */
+	struct mt_cap_result results[MT_CAP_MAX_RESULTS];
+	unsigned strange_uc;	 /* "VAR MTRR %d contains strange UC entry under 1M": bit n */
+	bool losing_seen;
+	uint64_t losing_mb;
+	bool all_blank;		 /* "CPU MTRRs all blank - virtualized system." */
+	unsigned inconsistent;	 /* bit 0 variable, 1 fixed, 2 MTRRdefType */
+	const char *mtrr_status; /* "disabled", "not-available", "disabled-by-bios", "read-only" */
+
+	bool pat_seen;
+	uint64_t pat;
+	char pat_source[32];
+	bool pat_off;		 /* PAT not initialised (messages) */
+
+	unsigned ne820;
+	bool e820_exclusive;	 /* old "A - B (type)" format seen */
+	struct mt_cap_range e820[MT_CAP_MAX_E820];
+
+	unsigned nconflicts;
+	struct {
+		unsigned line;
+		char text[MT_CAP_TEXT];
+	} conflicts[MT_CAP_MAX_CONFLICTS];
+
+	/* ---- /proc/mtrr (capture_procmtrr.c) */
+	unsigned nproc;
+	struct mt_cap_sizereg proc[MT_CAP_MAX_PROC];
+
+	/* ---- MSR dumps (capture_msr.c) */
+	struct mt_cap_msr msr[MT_CAP_MSR_SLOTS];
+	unsigned cpuid_phys_bits;
+	uint32_t rdmsr_index;	 /* MSR of the open rdmsr section */
+	bool rdmsr_uniq;	 /* ... piped through uniq -c */
+	bool rdmsr_decimal;	 /* ... with -d / -u */
+
+	/* ---- pat_memtype_list (capture_patlist.c) */
+	unsigned npatlist;
+	uint64_t patlist_dropped;
+	struct mt_cap_trange patlist[MT_CAP_MAX_PATLIST];
+
+	/* ---- diagnostics */
+	unsigned ndiags, diags_dropped;
+	struct mt_cap_diag diags[MT_CAP_MAX_DIAGS];
+};
+
+/* Record a diagnostic for the current line (bounded; extra ones are counted). */
+void mt_cap_diag(memtype_capture *c, unsigned col, const char *code, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+/*
+ * The recognisers. Each gets one line with its prefixes stripped (s, n
+ * bytes, no newline, leading blanks removed) and col, the 1-based column of
+ * s[0] in the input line, for diagnostics.
+ */
+mt_line_result mt_cap_dmesg_line(memtype_capture *c, const char *s, size_t n, unsigned col);
+mt_line_result mt_cap_procmtrr_line(memtype_capture *c, const char *s, size_t n, unsigned col);
+mt_line_result mt_cap_msr_line(memtype_capture *c, const char *s, size_t n, unsigned col);
+mt_line_result mt_cap_patlist_line(memtype_capture *c, const char *s, size_t n, unsigned col);
+
+/* The slot of an MSR index in memtype_capture::msr, or -1. */
+int mt_cap_msr_slot(uint32_t index);
+
+/* ---- small text helpers shared by the recognisers (capture.c) */
+
+/* s starts with the NUL-terminated word w. */
+static inline bool mt_starts(const char *s, size_t n, const char *w)
+{
+	size_t k = 0;
+
+	for (; w[k]; k++)
+		if (k >= n || s[k] != w[k])
+			return false;
+	return true;
+}
+
+/* Skip blanks (space, tab) from *i. */
+void mt_cap_skip_blanks(const char *s, size_t n, size_t *i);
+/* Parse hex digits at *i (optional 0x when allow_0x); at least one digit,
+ * at most 16 significant. Returns false (and leaves *i) when there is none. */
+bool mt_cap_hex(const char *s, size_t n, size_t *i, bool allow_0x, uint64_t *out);
+/* Parse decimal digits at *i (overflow -> false). */
+bool mt_cap_dec(const char *s, size_t n, size_t *i, uint64_t *out);
+/* If s[*i..] starts with w, advance past it. */
+bool mt_cap_lit(const char *s, size_t n, size_t *i, const char *w);
+/* The MTRR type word at s[*i..n) (trailing blanks ignored): 0 and *t, or -1. */
+int mt_cap_type_word(const char *s, size_t n, size_t i, int *t);
+/* The text at s[i..n) (blanks trimmed) is a proper prefix of an MTRR type
+ * word ("wri" of "write-back"): the line was cut there. */
+bool mt_cap_type_prefix(const char *s, size_t n, size_t i);
+/* Copy at most cap-1 bytes of s, NUL-terminated, blanks at the end dropped. */
+void mt_cap_copy(char *dst, size_t cap, const char *s, size_t n);
+
+/* ------------------------------------------------------------ machine state */
+
+/*
+ * The registers as one source gives them ("a view"): an MSR dump, a boot
+ * dump, /proc/mtrr, or mtrr_cleanup's "original variable MTRRs" table. An
+ * index a view does not list is unused (disabled) in it.
+ */
+typedef enum mt_view_kind {
+	MT_VIEW_MSR = 0,     /* exact register values */
+	MT_VIEW_DUMP = 1,    /* print_mtrr_state(): exact masks */
+	MT_VIEW_PROC = 2,    /* /proc/mtrr: base/size of the used registers */
+	MT_VIEW_CLEANUP = 3, /* cleanup's original table: base/size, types UC/WB/WP/Other */
+} mt_view_kind;
+
+struct mt_mach_var {
+	bool valid;
+	uint64_t base;	/* address (type byte removed) */
+	uint64_t mask;	/* address bits of PHYSMASK (exact views), else derived */
+	uint64_t size;	/* bytes (sized views), else derived from the mask */
+	int type;	/* memtype_type, -1 unknown / reserved encoding */
+	unsigned raw_type;
+	bool exact;	/* mask read, not derived */
+};
+
+struct mt_view {
+	mt_view_kind kind;
+	const memtype_capture *cap;
+	unsigned n;	/* indexes covered: max listed index + 1 */
+	struct mt_mach_var v[MT_CAP_MAX_VAR];
+};
+
+#define MT_MACH_MAX_VIEWS 8u
+#define MT_MACH_MAX_NOTES 16u
+
+/*
+ * The machine as the captures together describe it (firmware registers,
+ * before any kernel cleanup). -1 means unknown for the int fields.
+ */
+struct mt_mach {
+	const memtype_capture *log;	/* the first capture with kernel-log lines, or NULL */
+	char kernel[64], dmi[MT_CAP_TEXT], hypervisor[48], vendor_source[64];
+	int vendor;			/* 0 unknown, 1 intel, 2 amd */
+	struct mt_cap_params params;
+
+	unsigned phys_bits;
+	const char *phys_bits_source;	/* "cpuid", "mask", "address", "default" */
+	unsigned need_bits;		/* width every address seen needs */
+
+	const char *mtrr_source;	/* "msr", "dump", "proc-mtrr", "cleanup-table", "none" */
+	const char *mtrr_status;	/* the kernel's own words, or NULL */
+	int enabled, fixed_enabled, def_type;
+	const char *enabled_source, *def_source;
+	int have_fixed;			/* MTRRcap.FIX, -1 unknown */
+	bool fixed_known;
+	uint8_t fixed[MT_CAP_FIXED];
+	const char *fixed_source;
+	bool var_known;
+	unsigned nvar;			/* indexes described (<= MT_CAP_MAX_VAR) */
+	struct mt_mach_var var[MT_CAP_MAX_VAR];
+	unsigned vcnt;			/* MTRRcap.VCNT, 0 unknown */
+	const char *vcnt_source;	/* "mtrrcap", "dump", "map-line", "lower-bound" */
+	uint64_t tom2;
+	const char *tom2_source;
+	bool pat_known, pat_off;
+	uint64_t pat;
+	const char *pat_source;
+	unsigned ne820;
+	struct mt_cap_range e820[MT_CAP_MAX_E820];
+
+	unsigned nviews;
+	struct mt_view views[MT_MACH_MAX_VIEWS];
+	int chosen;			/* the view the registers come from, -1 none */
+
+	/* Values two captures (or sources) give differently: "what: a vs b". */
+	unsigned ndis;
+	char dis[MT_MACH_MAX_NOTES][2 * MT_CAP_TEXT];
+	unsigned nnotes;		/* assumptions made */
+	char notes[MT_MACH_MAX_NOTES][MT_CAP_TEXT];
+};
+
+/* Build the machine from n captures (n >= 1). */
+void mt_machine_build(const memtype_capture *const *caps, size_t n, struct mt_mach *m);
+/* Record an assumption / a disagreement (bounded). */
+void mt_machine_note(struct mt_mach *m, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void mt_machine_disagree(struct mt_mach *m, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* The size Linux derives from an address mask (get_mtrr_size, 6.5+): the two's
+ * complement of the mask with every bit at and above phys_bits set. */
+uint64_t mt_mask_size(uint64_t mask, unsigned phys_bits);
+/* The contiguous mask of a power-of-two size below 2^phys_bits. */
+uint64_t mt_size_mask(uint64_t size, unsigned phys_bits);
+
+#endif /* MEMTYPE_CAPTURE_H */

@@ -1,0 +1,305 @@
+/*
+ * capture_msr.c - MSR dumps: what people paste when they read the MTRR
+ * registers themselves.
+ *
+ * Lines understood:
+ *  - "0x2ff: 0xc00", "0x2ff: c00", "0x2ff = 0xc00", optionally after "cpu3:"
+ *    or "CPU 3:" (one value per line, the form of small MSR readers such as
+ *    the one in ../shared/corpus/qemu/);
+ *  - "IA32_MTRR_DEF_TYPE: 0xc00" (names as memtype_msr_name() prints them);
+ *  - "wrmsr [-a | -p N] 0x2ff 0xc00" (msr-tools syntax, a value written);
+ *  - an msr-tools "rdmsr [-a] [-p N] [-d|-u|-x|-X|-0|-c] 0x2ff" command line,
+ *    after a shell prompt, followed by its output: one hex value per CPU
+ *    (decimal with -d/-u), or "COUNT VALUE" lines when the command is piped
+ *    through "uniq -c" (Borislav Petkov's 256-CPU "rdmsr -a 0x2ff | uniq -c"
+ *    in ../shared/corpus/msr/). msr-tools prints values in hex without a
+ *    prefix by default (rdmsr.c, format flags -x/-X/-d/-u/-0/-c); "-f" bit
+ *    fields are not whole registers and are skipped;
+ *  - "cpuid 0x80000008 ... phys_bits N" and /proc/cpuinfo's "address sizes :
+ *    N bits physical" (MAXPHYADDR, CPUID.80000008H:EAX[7:0], SDM Vol. 2A
+ *    CPUID) and "vendor_id : GenuineIntel|AuthenticAMD".
+ * Reads of one MSR on many CPUs are counted; CPUs that disagree are counted
+ * too (Linux warns "your CPUs had inconsistent ... settings" for the same
+ * thing, generic.c mtrr_state_warn()). Only the MTRR block, SYSCFG and
+ * TOP_MEM2 are kept; other MSRs are recognised and ignored.
+ */
+#include "capture.h"
+
+#include <stdio.h>
+#include <string.h>
+
+int mt_cap_msr_slot(uint32_t index)
+{
+	if (index == MEMTYPE_MSR_MTRRCAP)
+		return 0;
+	if (index >= 0x200 && index <= 0x2ff)
+		return 1 + (int)(index - 0x200);
+	if (index == MT_MSR_SYSCFG)
+		return 257;
+	if (index == MT_MSR_TOP_MEM2)
+		return 258;
+	return -1;
+}
+
+static void record(memtype_capture *c, uint32_t index, uint64_t value, unsigned cpus)
+{
+	int slot = mt_cap_msr_slot(index);
+
+	if (slot < 0 || cpus == 0)
+		return;
+	struct mt_cap_msr *m = &c->msr[slot];
+	if (!m->present) {
+		m->present = true;
+		m->value = value;
+		m->cpus = cpus;
+		m->line = c->line;
+		return;
+	}
+	if (m->value == value) {
+		m->cpus += cpus;
+		return;
+	}
+	if (m->differ == 0)
+		m->other = value;
+	m->differ += cpus;
+}
+
+/* "cpu3:", "CPU 3:", "cpu3 " before a value. */
+static void skip_cpu_label(const char *s, size_t n, size_t *i)
+{
+	size_t k = *i;
+	uint64_t v;
+
+	if (!(mt_cap_lit(s, n, &k, "cpu") || mt_cap_lit(s, n, &k, "CPU")))
+		return;
+	mt_cap_skip_blanks(s, n, &k);
+	if (!mt_cap_dec(s, n, &k, &v))
+		return;
+	mt_cap_lit(s, n, &k, ":");
+	mt_cap_skip_blanks(s, n, &k);
+	*i = k;
+}
+
+/* A value to the end of the line. */
+static bool value_eol(const char *s, size_t n, size_t i, bool decimal, uint64_t *v)
+{
+	bool ok = decimal ? mt_cap_dec(s, n, &i, v) : mt_cap_hex(s, n, &i, true, v);
+
+	if (!ok)
+		return false;
+	mt_cap_skip_blanks(s, n, &i);
+	return i == n;
+}
+
+/* The output of an open "rdmsr" command. */
+static mt_line_result rdmsr_output(memtype_capture *c, const char *s, size_t n)
+{
+	size_t i = 0;
+	uint64_t count = 1, v;
+
+	skip_cpu_label(s, n, &i);
+	if (c->rdmsr_uniq) {
+		if (!mt_cap_dec(s, n, &i, &count) || i >= n || (s[i] != ' ' && s[i] != '\t'))
+			return MT_LINE_NOT_MINE;
+		mt_cap_skip_blanks(s, n, &i);
+		if (count == 0 || count > 1u << 20)
+			return MT_LINE_NOT_MINE;
+	}
+	if (!value_eol(s, n, i, c->rdmsr_decimal, &v))
+		return MT_LINE_NOT_MINE;
+	record(c, c->rdmsr_index, v, (unsigned)count);
+	return MT_LINE_USED;
+}
+
+/* A shell prompt before a command: "$ ", "# ", "user@host:~$ ", "/ # ". */
+static size_t after_prompt(const char *s, size_t n)
+{
+	for (size_t k = 0; k + 1 < n && k < 80; k++) {
+		if ((s[k] == '$' || s[k] == '#') && s[k + 1] == ' ')
+			return k + 2;
+		if (s[k] == ' ' && s[k + 1] != '$' && s[k + 1] != '#')
+			break;
+	}
+	return 0;
+}
+
+static mt_line_result rdmsr_command(memtype_capture *c, const char *s, size_t n, size_t i,
+				    unsigned col)
+{
+	bool decimal = false, field = false, uniq = false;
+	uint64_t idx = 0;
+	unsigned nidx = 0;
+
+	while (i < n) {
+		mt_cap_skip_blanks(s, n, &i);
+		size_t st = i;
+		while (i < n && s[i] != ' ' && s[i] != '\t')
+			i++;
+		const char *w = s + st;
+		size_t wn = i - st;
+		if (wn == 0)
+			break;
+		if (w[0] == '|') {
+			/* The rest is a pipeline: uniq -c counts the values. */
+			for (size_t k = i; k + 7 <= n; k++)
+				if (memcmp(s + k, "uniq -c", 7) == 0)
+					uniq = true;
+			if (wn >= 5 && memcmp(w, "|uniq", 5) == 0)
+				uniq = true;
+			break;
+		}
+		if (w[0] == '-') {
+			if (wn >= 2 && (w[1] == 'd' || w[1] == 'u'))
+				decimal = true;
+			if (wn >= 2 && w[1] == 'f')
+				field = true;
+			/* -p N / -f H:L take an argument when not glued on. */
+			if (wn == 2 && (w[1] == 'p' || w[1] == 'f')) {
+				mt_cap_skip_blanks(s, n, &i);
+				while (i < n && s[i] != ' ' && s[i] != '\t')
+					i++;
+			}
+			continue;
+		}
+		size_t k = 0;
+		uint64_t v;
+		if (!mt_cap_hex(w, wn, &k, true, &v) || k != wn) {
+			mt_cap_diag(c, col + (unsigned)st, "bad-number",
+				    "rdmsr: '%.*s' is not an MSR index", (int)(wn > 20 ? 20 : wn), w);
+			return MT_LINE_USED;
+		}
+		idx = v;
+		nidx++;
+	}
+	if (nidx == 1 && !field && idx <= UINT32_MAX) {
+		c->rdmsr_index = (uint32_t)idx;
+		c->rdmsr_decimal = decimal;
+		c->rdmsr_uniq = uniq;
+		c->sect = MT_SECT_RDMSR;
+		c->sect_format = MEMTYPE_CAPTURE_MSR;
+	} else if (field) {
+		mt_cap_diag(c, col, "not-modelled", "rdmsr -f prints a bit field, not the register");
+	}
+	return MT_LINE_USED;
+}
+
+/* "wrmsr [-a|-p N] IDX VAL" */
+static mt_line_result wrmsr_command(memtype_capture *c, const char *s, size_t n, size_t i)
+{
+	uint64_t idx, v;
+
+	mt_cap_skip_blanks(s, n, &i);
+	while (i < n && s[i] == '-') {
+		bool arg = i + 2 <= n && s[i + 1] == 'p' && (i + 2 == n || s[i + 2] == ' ');
+		while (i < n && s[i] != ' ')
+			i++;
+		mt_cap_skip_blanks(s, n, &i);
+		if (arg) {
+			while (i < n && s[i] != ' ')
+				i++;
+			mt_cap_skip_blanks(s, n, &i);
+		}
+	}
+	if (!mt_cap_hex(s, n, &i, true, &idx) || idx > UINT32_MAX)
+		return MT_LINE_NOT_MINE;
+	mt_cap_skip_blanks(s, n, &i);
+	if (i >= n)
+		return MT_LINE_PARTIAL;
+	if (!value_eol(s, n, i, false, &v))
+		return MT_LINE_NOT_MINE;
+	record(c, (uint32_t)idx, v, 1);
+	return MT_LINE_USED;
+}
+
+mt_line_result mt_cap_msr_line(memtype_capture *c, const char *s, size_t n, unsigned col)
+{
+	size_t i = 0;
+	uint64_t idx, v;
+
+	if (c->sect == MT_SECT_RDMSR) {
+		mt_line_result r = rdmsr_output(c, s, n);
+		if (r != MT_LINE_NOT_MINE)
+			return r;
+		c->sect = MT_SECT_NONE;
+	}
+	/* Commands, maybe after a prompt. */
+	size_t p = after_prompt(s, n);
+	i = p;
+	if (mt_cap_lit(s, n, &i, "rdmsr ") || mt_cap_lit(s, n, &i, "/rdmsr ") ||
+	    mt_cap_lit(s, n, &i, "sudo rdmsr "))
+		return rdmsr_command(c, s, n, i, col);
+	i = p;
+	if (mt_cap_lit(s, n, &i, "wrmsr ") || mt_cap_lit(s, n, &i, "sudo wrmsr "))
+		return wrmsr_command(c, s, n, i);
+	i = 0;
+	if (mt_cap_lit(s, n, &i, "cpuid ")) {
+		size_t k = i;
+		while (k + 10 <= n && memcmp(s + k, "phys_bits ", 10) != 0)
+			k++;
+		if (k + 10 <= n) {
+			k += 10;
+			if (mt_cap_dec(s, n, &k, &v) && v >= 32 && v <= 52) {
+				c->cpuid_phys_bits = (unsigned)v;
+				return MT_LINE_USED;
+			}
+		}
+		return MT_LINE_NOT_MINE;
+	}
+	if (mt_cap_lit(s, n, &i, "address sizes")) {
+		mt_cap_skip_blanks(s, n, &i);
+		if (mt_cap_lit(s, n, &i, ":")) {
+			mt_cap_skip_blanks(s, n, &i);
+			if (mt_cap_dec(s, n, &i, &v) && mt_cap_lit(s, n, &i, " bits physical") &&
+			    v >= 32 && v <= 52) {
+				c->cpuid_phys_bits = (unsigned)v;
+				return MT_LINE_USED;
+			}
+		}
+		return MT_LINE_NOT_MINE;
+	}
+	i = 0;
+	if (mt_cap_lit(s, n, &i, "vendor_id")) {
+		mt_cap_skip_blanks(s, n, &i);
+		if (mt_cap_lit(s, n, &i, ":")) {
+			mt_cap_skip_blanks(s, n, &i);
+			if (mt_starts(s + i, n - i, "GenuineIntel") && !c->vendor) {
+				c->vendor = 1;
+				snprintf(c->vendor_source, sizeof(c->vendor_source), "cpuinfo vendor_id");
+			} else if ((mt_starts(s + i, n - i, "AuthenticAMD") ||
+				    mt_starts(s + i, n - i, "HygonGenuine")) && !c->vendor) {
+				c->vendor = 2;
+				snprintf(c->vendor_source, sizeof(c->vendor_source), "cpuinfo vendor_id");
+			}
+			return MT_LINE_USED;
+		}
+		return MT_LINE_NOT_MINE;
+	}
+	/* "[cpuN:] 0xIDX: VAL" or "NAME: VAL". */
+	i = 0;
+	skip_cpu_label(s, n, &i);
+	size_t st = i;
+	if (i + 2 < n && s[i] == '0' && (s[i + 1] == 'x' || s[i + 1] == 'X')) {
+		if (!mt_cap_hex(s, n, &i, true, &idx) || idx > UINT32_MAX)
+			return MT_LINE_NOT_MINE;
+	} else if (mt_starts(s + i, n - i, "IA32_") || mt_starts(s + i, n - i, "MSR_")) {
+		/* Names as memtype_msr_name() prints them. */
+		while (i < n && s[i] != ':' && s[i] != '=' && s[i] != ' ')
+			i++;
+		uint32_t x;
+		if (memtype_msr_parse_name(s + st, i - st, &x) != 0)
+			return MT_LINE_NOT_MINE;
+		idx = x;
+	} else {
+		return MT_LINE_NOT_MINE;
+	}
+	mt_cap_skip_blanks(s, n, &i);
+	if (!(mt_cap_lit(s, n, &i, ":") || mt_cap_lit(s, n, &i, "=")))
+		return MT_LINE_NOT_MINE;
+	mt_cap_skip_blanks(s, n, &i);
+	if (i >= n)
+		return MT_LINE_PARTIAL;
+	if (!value_eol(s, n, i, false, &v))
+		return MT_LINE_NOT_MINE;
+	record(c, (uint32_t)idx, v, 1);
+	return MT_LINE_USED;
+}
