@@ -51,8 +51,7 @@ static double now_us(void)
 	return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
 }
 
-static const memtype_type types5[5] = { MEMTYPE_UC, MEMTYPE_WC, MEMTYPE_WT, MEMTYPE_WP,
-					MEMTYPE_WB };
+static const memtype_type types5[5] = {MEMTYPE_UC, MEMTYPE_WC, MEMTYPE_WT, MEMTYPE_WP, MEMTYPE_WB};
 
 #define MAX_RANGES 256
 
@@ -115,7 +114,8 @@ static void gen_firmware(struct target *t)
 	/* A WC 64-bit BAR, naturally aligned, somewhere above TOUUD. */
 	uint64_t barsize = 256 * M << below(7);
 	uint64_t room = (top + 1 - touud) / barsize;
-	uint64_t bar = ((touud + barsize - 1) & ~(barsize - 1)) + barsize * below(room > 2 ? room - 2 : 1);
+	uint64_t bar =
+	    ((touud + barsize - 1) & ~(barsize - 1)) + barsize * below(room > 2 ? room - 2 : 1);
 	if (bar + barsize - 1 <= top && bar >= touud) {
 		add(t, touud, bar - 1, MEMTYPE_UC);
 		add(t, bar, bar + barsize - 1, MEMTYPE_WC);
@@ -154,6 +154,35 @@ static void gen_random(struct target *t, unsigned nranges)
 		add(t, 0, top, MEMTYPE_UC);
 }
 
+/* A few ranges with 4 KiB-granular edges anywhere in the space: few ranges,
+ * many power-of-two pieces each. */
+static void gen_ugly(struct target *t)
+{
+	unsigned phys = 36 + (unsigned)below(17), n = 2 + (unsigned)below(5);
+	uint64_t top = (1ull << phys) - 1, edge[16];
+	t->phys = phys;
+	t->n = 0;
+	for (unsigned i = 0; i < 2 * n; i++)
+		edge[i] = (rnd() & top) & ~0xfffull;
+	for (unsigned i = 1; i < 2 * n; i++)
+		for (unsigned j = i; j > 0 && edge[j] < edge[j - 1]; j--) {
+			uint64_t x = edge[j];
+			edge[j] = edge[j - 1];
+			edge[j - 1] = x;
+		}
+	uint64_t at = 0;
+	for (unsigned i = 0; i < n; i++) {
+		uint64_t s = edge[2 * i], e = edge[2 * i + 1];
+		if (s < at || e <= s)
+			continue;
+		if (s > at)
+			add(t, at, s - 1, MEMTYPE_UC);
+		add(t, s, e - 1, types5[1 + below(4)]);
+		at = e;
+	}
+	add(t, at, top, MEMTYPE_UC);
+}
+
 /* The greedy firmware decomposition: every range not of type def cut into
  * maximal naturally aligned power-of-two blocks. */
 static unsigned greedy(const struct target *t, memtype_type def, memtype_mtrr *check)
@@ -165,12 +194,14 @@ static unsigned greedy(const struct target *t, memtype_type def, memtype_mtrr *c
 		uint64_t s = t->start[i], e = t->end[i];
 		while (s <= e) {
 			unsigned k = s ? (unsigned)__builtin_ctzll(s) : 63;
-			while (k > 12 && (k >= 64 || s + (1ull << k) - 1 > e || s + (1ull << k) - 1 < s))
+			while (k > 12 &&
+			       (k >= 64 || s + (1ull << k) - 1 > e || s + (1ull << k) - 1 < s))
 				k--;
 			if (check && n < 40) {
 				memtype_mtrr_wrmsr(check, 0x200 + 2 * n, s | (uint64_t)t->type[i]);
 				memtype_mtrr_wrmsr(check, 0x201 + 2 * n,
-						   (~((1ull << k) - 1) & ((1ull << t->phys) - 1)) | 0x800);
+						   (~((1ull << k) - 1) & ((1ull << t->phys) - 1)) |
+						       0x800);
 			}
 			n++;
 			uint64_t next = s + (1ull << k);
@@ -205,7 +236,7 @@ static int cmp_double(const void *a, const void *b)
 
 struct stats {
 	const char *name;
-	unsigned maps, fits8, fits10;
+	unsigned maps, fits8, fits10, verified;
 	double *us, *us_search;
 	unsigned long plan_sum, greedy_sum, greedy_best_sum, pieces_sum;
 	unsigned hist[42];
@@ -221,9 +252,10 @@ static void print_stats(struct stats *s)
 	double total = 0;
 	for (unsigned i = 0; i < s->maps; i++)
 		total += s->us[i];
-	printf("%-22s %5u maps  %8.0f plans/s  median %6.2f us (search %5.2f)  p90 %6.2f us\n",
+	printf("%-22s %5u maps  %8.0f plans/s  median %6.2f us (search %5.2f)  p90 %6.2f us; "
+	       "%u%% verified layouts\n",
 	       s->name, s->maps, s->maps / total * 1e6, s->us[s->maps / 2],
-	       s->us_search[s->maps / 2], s->us[s->maps * 9 / 10]);
+	       s->us_search[s->maps / 2], s->us[s->maps * 9 / 10], 100 * s->verified / s->maps);
 	printf("%-22s pairs: plan %.2f, greedy (default UC) %.2f, greedy (best default) %.2f, "
 	       "power-of-two pieces %.1f\n",
 	       "", (double)s->plan_sum / s->maps, (double)s->greedy_sum / s->maps,
@@ -245,24 +277,34 @@ int main(int argc, char **argv)
 	unsigned maps = argc > 1 ? (unsigned)atoi(argv[1]) : 2000;
 	memtype_ctx *ctx = memtype_ctx_new(NULL, NULL);
 	struct target t;
-	struct stats st[6] = { { .name = "firmware" },	     { .name = "random 1-4 ranges" },
-			       { .name = "random 5-16 ranges" }, { .name = "random 17-64 ranges" },
-			       { .name = "any, >=100 pieces" },	 { .name = "all" } };
-	for (unsigned i = 0; i < 6; i++) {
-		st[i].us = calloc(4 * (size_t)maps, sizeof(double));
-		st[i].us_search = calloc(4 * (size_t)maps, sizeof(double));
+#define NSTATS 8
+	struct stats st[NSTATS] = {
+	    {.name = "firmware"},
+	    {.name = "random 1-4 ranges"},
+	    {.name = "random 5-16 ranges"},
+	    {.name = "random 17-64 ranges"},
+	    {.name = "2-6 ranges, 4K edges"},
+	    {.name = "any, >=100 pieces"},
+	    {.name = ">=100 pieces, verified"},
+	    {.name = "all"},
+	};
+	for (unsigned i = 0; i < NSTATS; i++) {
+		st[i].us = calloc(5 * (size_t)maps, sizeof(double));
+		st[i].us_search = calloc(5 * (size_t)maps, sizeof(double));
 	}
 	int bad = 0;
-	for (unsigned fam = 0; fam < 4; fam++)
+	for (unsigned fam = 0; fam < 5; fam++)
 		for (unsigned i = 0; i < maps; i++) {
 			if (fam == 0)
 				gen_firmware(&t);
+			else if (fam == 4)
+				gen_ugly(&t);
 			else
-				gen_random(&t, fam == 1 ? 1 + (unsigned)below(4) :
-					   fam == 2 ? 5 + (unsigned)below(12) :
-						      17 + (unsigned)below(48));
+				gen_random(&t, fam == 1	  ? 1 + (unsigned)below(4)
+					       : fam == 2 ? 5 + (unsigned)below(12)
+							  : 17 + (unsigned)below(48));
 			memtype_map *m = to_map(ctx, &t);
-			memtype_plan_opts o = { .phys_bits = t.phys, .vcnt = 40, .default_type = -1 };
+			memtype_plan_opts o = {.phys_bits = t.phys, .vcnt = 40, .default_type = -1};
 			memtype_plan *p = NULL;
 			/* Median of a few runs, each verified; then the search alone. */
 			double best = 1e30, best_search = 1e30;
@@ -271,7 +313,8 @@ int main(int argc, char **argv)
 				int rc = memtype_plan_compute(ctx, m, &o, &p);
 				double t1 = now_us();
 				if (rc) {
-					fprintf(stderr, "plan failed: %s\n", memtype_ctx_error(ctx)->message);
+					fprintf(stderr, "plan failed: %s\n",
+						memtype_ctx_error(ctx)->message);
 					for (unsigned k = 0; k < t.n; k++)
 						fprintf(stderr, "0x%llx-0x%llx %d\n",
 							(unsigned long long)t.start[k],
@@ -325,8 +368,10 @@ int main(int argc, char **argv)
 				fprintf(stderr, "plan %u > greedy %u\n", s.lower_bound, gu);
 				bad = 1;
 			}
-			struct stats *sel[3] = { &st[fam], &st[5], pieces >= 100 ? &st[4] : NULL };
-			for (unsigned k = 0; k < 3; k++) {
+			struct stats *sel[4] = {
+			    &st[fam], &st[NSTATS - 1], pieces >= 100 ? &st[NSTATS - 3] : NULL,
+			    pieces >= 100 && s.has_layout ? &st[NSTATS - 2] : NULL};
+			for (unsigned k = 0; k < 4; k++) {
 				struct stats *x = sel[k];
 				if (!x)
 					continue;
@@ -339,6 +384,7 @@ int main(int argc, char **argv)
 				x->pieces_sum += pieces;
 				x->fits8 += s.lower_bound <= 8;
 				x->fits10 += s.lower_bound <= 10;
+				x->verified += s.has_layout;
 				x->hist[s.lower_bound > 40 ? 41 : s.lower_bound]++;
 				x->greedy_us += g1 - g0;
 			}
@@ -346,10 +392,10 @@ int main(int argc, char **argv)
 			memtype_map_free(m);
 		}
 	printf("memtype plan: fewest variable MTRRs, exact program (verification included; "
-	       "'search' without it)\n");
-	for (unsigned i = 0; i < 6; i++)
+	       "'search' without it;\nmaps needing more than 40 pairs have no layout to verify)\n");
+	for (unsigned i = 0; i < NSTATS; i++)
 		print_stats(&st[i]);
-	for (unsigned i = 0; i < 6; i++) {
+	for (unsigned i = 0; i < NSTATS; i++) {
 		free(st[i].us);
 		free(st[i].us_search);
 	}

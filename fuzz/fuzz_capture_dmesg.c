@@ -1,6 +1,6 @@
 /*
- * fuzz_capture_dmesg.c - fuzz target for kernel logs (and, through format detection, every other capture format: the dispatcher is what a scan runs),
- * with format MEMTYPE_CAPTURE_AUTO.
+ * fuzz_capture_dmesg.c - fuzz target for kernel logs (and, through format detection, every other
+ * capture format: the dispatcher is what a scan runs), with format MEMTYPE_CAPTURE_AUTO.
  *
  * Beyond "no crash, no hang, no leak" it checks three properties:
  *  - a rejected input says where and why (file, line, code, message);
@@ -56,7 +56,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (info->mtrr_map) {
 		for (size_t k = 0; k < memtype_map_count(info->mtrr_map); k++) {
 			memtype_range p;
-			if (memtype_map_get(info->mtrr_map, k, &p) || !memtype_type_is_known((int)p.value))
+			if (memtype_map_get(info->mtrr_map, k, &p) ||
+			    !memtype_type_is_known((int)p.value))
 				abort();
 		}
 	}

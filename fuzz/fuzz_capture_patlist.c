@@ -56,7 +56,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (info->mtrr_map) {
 		for (size_t k = 0; k < memtype_map_count(info->mtrr_map); k++) {
 			memtype_range p;
-			if (memtype_map_get(info->mtrr_map, k, &p) || !memtype_type_is_known((int)p.value))
+			if (memtype_map_get(info->mtrr_map, k, &p) ||
+			    !memtype_type_is_known((int)p.value))
 				abort();
 		}
 	}

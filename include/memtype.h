@@ -836,6 +836,8 @@ MEMTYPE_API const memtype_explain_info *memtype_explain_get(const memtype_explai
 /* The target-map value of an address the map does not list: it gets the
  * plan's default type, or any type in dont-care mode. */
 #define MEMTYPE_PLAN_UNLISTED 0x200u
+/* The most pieces a target map may have (memtype_plan_compute: -E2BIG). */
+#define MEMTYPE_PLAN_MAX_PIECES 16384u
 
 /*
  * Parse a plan map file (DESIGN.md §3, docs/plan.md): one range per line,
@@ -881,8 +883,9 @@ typedef struct memtype_plan memtype_plan;
  * with best_effort, gives the layout with vcnt pairs that loses the fewest
  * bytes of WB (every non-WB address keeps its type). Errors: -EINVAL for a
  * map no MTRR layout realizes (code "unaligned": two types within one 4 KiB
- * page; "bad-type"; "bad-map": wrong domain or value; "bad-option"), with
- * opts->name/line/col when the map says where; -ENOMEM; -EPROTO (code
+ * page; "bad-map": wrong domain or value; "bad-option"), with
+ * opts->name/line/col when the map says where; -E2BIG (code
+ * "map-too-large": more than MEMTYPE_PLAN_MAX_PIECES pieces); -ENOMEM; -EPROTO (code
  * "plan-verify-failed") when the architecture core disagrees with the
  * planner -- an internal error, never a wrong answer.
  */
@@ -920,8 +923,9 @@ MEMTYPE_API void memtype_plan_get_summary(const memtype_plan *p, memtype_plan_su
 
 /*
  * The fewest variable pairs that realize the target exactly with default
- * type d (and fixed ranges when they can), or UINT32_MAX when d is not a
- * plannable default (forced to another type, or not an MTRR type).
+ * type d (and fixed ranges when they can) -- computed for every default even
+ * when one is forced -- or UINT32_MAX when d is not an MTRR type or no layout
+ * with default d realizes the map.
  */
 MEMTYPE_API uint32_t memtype_plan_count_for_default(const memtype_plan *p, memtype_type d);
 

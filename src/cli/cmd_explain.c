@@ -23,23 +23,23 @@ int explain_read_capture(memtype_ctx *ctx, const char *path, memtype_capture_for
 json_object *explain_to_json(const memtype_explain_info *info);
 
 const char cli_help_explain[] =
-	"usage: memtype explain [--format auto|dmesg|proc-mtrr|msr|pat-list] [--fail-on LEVEL]\n"
-	"                       CAPTURE...\n"
-	"\n"
-	"Reads captures of one machine -- dmesg logs of any era (2.6.32 .. 6.17; with or\n"
-	"without timestamps, journalctl 'kernel:' prefixes, mail quoting), /proc/mtrr,\n"
-	"MSR dumps (rdmsr/wrmsr output, '0x2ff: 0xc00' lines), pat_memtype_list -- and\n"
-	"merges them (disagreements are reported). Prints the reconstructed MTRR/PAT/e820\n"
-	"state, the architectural MTRR map over [0, 2^phys_bits), what Linux's\n"
-	"mtrr_cleanup would do, the 6.5+ 'MTRR map:' count, cross-checks against what\n"
-	"the log itself says, and findings. '-' reads standard input. Formats are\n"
-	"detected per line; --format forces one. See docs/capture-formats.md.\n"
-	"\n"
-	"  -j / -p          the JSON object of docs/json.md ('explain -j')\n"
-	"  --fail-on LEVEL  exit 1 when a finding is at or above LEVEL (error, warning,\n"
-	"                   info, none; default error)\n"
-	"\n"
-	"example: memtype explain /var/log/dmesg /proc/mtrr\n";
+    "usage: memtype explain [--format auto|dmesg|proc-mtrr|msr|pat-list] [--fail-on LEVEL]\n"
+    "                       CAPTURE...\n"
+    "\n"
+    "Reads captures of one machine -- dmesg logs of any era (2.6.32 .. 6.17; with or\n"
+    "without timestamps, journalctl 'kernel:' prefixes, mail quoting), /proc/mtrr,\n"
+    "MSR dumps (rdmsr/wrmsr output, '0x2ff: 0xc00' lines), pat_memtype_list -- and\n"
+    "merges them (disagreements are reported). Prints the reconstructed MTRR/PAT/e820\n"
+    "state, the architectural MTRR map over [0, 2^phys_bits), what Linux's\n"
+    "mtrr_cleanup would do, the 6.5+ 'MTRR map:' count, cross-checks against what\n"
+    "the log itself says, and findings. '-' reads standard input. Formats are\n"
+    "detected per line; --format forces one. See docs/capture-formats.md.\n"
+    "\n"
+    "  -j / -p          the JSON object of docs/json.md ('explain -j')\n"
+    "  --fail-on LEVEL  exit 1 when a finding is at or above LEVEL (error, warning,\n"
+    "                   info, none; default error)\n"
+    "\n"
+    "example: memtype explain /var/log/dmesg /proc/mtrr\n";
 
 /* ------------------------------------------------------------ reading */
 
@@ -129,8 +129,10 @@ static json_object *vars_json(const memtype_capture_var *v, size_t n)
 		json_object_object_add(o, "base", v[i].enabled ? cli_hex(v[i].base) : NULL);
 		json_object_object_add(o, "mask", v[i].enabled ? cli_hex(v[i].mask) : NULL);
 		json_object_object_add(o, "size", v[i].enabled ? cli_hex(v[i].size) : NULL);
-		json_object_object_add(o, "type", v[i].enabled && v[i].type_valid ?
-							json_object_new_string(cli_type(v[i].type)) : NULL);
+		json_object_object_add(o, "type",
+				       v[i].enabled && v[i].type_valid
+					   ? json_object_new_string(cli_type(v[i].type))
+					   : NULL);
 		if (v[i].enabled && !v[i].exact)
 			json_object_object_add(o, "mask_from_size", json_object_new_boolean(true));
 		json_object_array_add(a, o);
@@ -143,7 +145,7 @@ static json_object *map_json(const memtype_map *map)
 {
 	json_object *a = json_object_new_array();
 	size_t n = memtype_map_count(map);
-	memtype_range cur = { 0 };
+	memtype_range cur = {0};
 	bool have = false;
 
 	for (size_t i = 0; i < n; i++) {
@@ -156,7 +158,8 @@ static json_object *map_json(const memtype_map *map)
 		}
 		if (have) {
 			json_object *o = range_json(cur.start, cur.end);
-			json_object_object_add(o, "type", json_object_new_string(cli_type(cur.value)));
+			json_object_object_add(o, "type",
+					       json_object_new_string(cli_type(cur.value)));
 			json_object_array_add(a, o);
 		}
 		cur = p;
@@ -200,13 +203,13 @@ static json_object *input_json(const memtype_explain_info *info, size_t i)
 {
 	json_object *o = json_object_new_object();
 	json_object_object_add(o, "path", json_object_new_string(info->input_names[i]));
-	json_object_object_add(o, "format", str_or_null(memtype_capture_format_name(
-						    info->input_formats[i])));
+	json_object_object_add(o, "format",
+			       str_or_null(memtype_capture_format_name(info->input_formats[i])));
 	json_object *c = json_object_new_array();
 	for (unsigned f = 1; f <= MEMTYPE_CAPTURE_PAT_LIST; f++)
 		if (info->input_formats_seen[i] & (1u << f))
 			json_object_array_add(c, json_object_new_string(memtype_capture_format_name(
-							 (memtype_capture_format)f)));
+						     (memtype_capture_format)f)));
 	json_object_object_add(o, "contains", c);
 	return o;
 }
@@ -236,16 +239,17 @@ json_object *explain_to_json(const memtype_explain_info *info)
 	json_object_object_add(m, "source", str_or_null(info->mtrr_source));
 	json_object_object_add(m, "enabled", tri(info->mtrr_enabled));
 	json_object_object_add(m, "fixed_enabled", tri(info->fixed_enabled));
-	json_object_object_add(m, "default_type", info->default_known ?
-				   json_object_new_string(cli_type(info->default_type)) : NULL);
+	json_object_object_add(
+	    m, "default_type",
+	    info->default_known ? json_object_new_string(cli_type(info->default_type)) : NULL);
 	json_object_object_add(m, "default_type_source",
 			       info->default_known ? str_or_null(info->default_source) : NULL);
 	json_object_object_add(m, "vcnt", info->vcnt ? json_object_new_int((int)info->vcnt) : NULL);
 	json_object_object_add(m, "vcnt_source", str_or_null(info->vcnt_source));
-	json_object_object_add(m, "fixed", info->fixed_known ? typed_ranges(info->fixed, info->nfixed)
-							    : NULL);
-	json_object_object_add(m, "variable", info->var_known ? vars_json(info->var, info->nvar)
-							      : NULL);
+	json_object_object_add(m, "fixed",
+			       info->fixed_known ? typed_ranges(info->fixed, info->nfixed) : NULL);
+	json_object_object_add(m, "variable",
+			       info->var_known ? vars_json(info->var, info->nvar) : NULL);
 	json_object_object_add(m, "tom2", info->tom2 ? cli_hex(info->tom2) : NULL);
 	json_object_object_add(m, "tom2_source", str_or_null(info->tom2_source));
 	json_object_object_add(doc, "mtrr", m);
@@ -255,7 +259,8 @@ json_object *explain_to_json(const memtype_explain_info *info)
 		for (unsigned i = 0; i < 8; i++) {
 			memtype_type t = (memtype_type)((info->pat >> (8 * i)) & 0xffu);
 			const char *n = memtype_type_name(t, MEMTYPE_SPELL_SHORT);
-			json_object_array_add(p, json_object_new_string(n && t != MEMTYPE_WC_PLUS ? n : "?"));
+			json_object_array_add(
+			    p, json_object_new_string(n && t != MEMTYPE_WC_PLUS ? n : "?"));
 		}
 		json_object_object_add(doc, "pat", p);
 		json_object_object_add(doc, "pat_msr", cli_hex(info->pat));
@@ -275,17 +280,21 @@ json_object *explain_to_json(const memtype_explain_info *info)
 
 	json_object *l = json_object_new_object();
 	const memtype_linux_count *lc = &info->linux_map;
-	json_object_object_add(l, "entries", lc->known ? json_object_new_int((int)lc->entries) : NULL);
+	json_object_object_add(l, "entries",
+			       lc->known ? json_object_new_int((int)lc->entries) : NULL);
 	json_object_object_add(l, "fixed", lc->known ? json_object_new_int((int)lc->fixed) : NULL);
-	json_object_object_add(l, "variable", lc->known ? json_object_new_int((int)lc->variable) : NULL);
+	json_object_object_add(l, "variable",
+			       lc->known ? json_object_new_int((int)lc->variable) : NULL);
 	json_object_object_add(l, "max", lc->known ? json_object_new_int((int)lc->max) : NULL);
 	json_object_object_add(l, "built_from",
 			       lc->known ? json_object_new_int((int)lc->built_from) : NULL);
-	json_object_object_add(l, "after_cleanup", json_object_new_boolean(info->linux_after_cleanup));
+	json_object_object_add(l, "after_cleanup",
+			       json_object_new_boolean(info->linux_after_cleanup));
 	json_object_object_add(l, "firmware", count_json(&info->linux_map_firmware));
 	json_object_object_add(l, "log", count_json(&info->log_map));
-	json_object_object_add(l, "ranges", lc->known ? typed_ranges(info->linux_entries,
-								     info->nlinux_entries) : NULL);
+	json_object_object_add(l, "ranges",
+			       lc->known ? typed_ranges(info->linux_entries, info->nlinux_entries)
+					 : NULL);
 	json_object_object_add(doc, "linux_map", l);
 
 	json_object *c = json_object_new_object();
@@ -293,25 +302,29 @@ json_object *explain_to_json(const memtype_explain_info *info)
 	json_object_object_add(c, "reason", str_or_null(info->cleanup_reason));
 	json_object_object_add(c, "total_ram_covered_mb",
 			       strcmp(info->cleanup_status, "rewrites") == 0 ||
-					       strcmp(info->cleanup_status, "no-optimal") == 0 ?
-				       json_object_new_int64((int64_t)info->cleanup_total_mb) : NULL);
+				       strcmp(info->cleanup_status, "no-optimal") == 0
+				   ? json_object_new_int64((int64_t)info->cleanup_total_mb)
+				   : NULL);
 	json_object_object_add(c, "result", result_json(&info->cleanup_result));
-	json_object_object_add(c, "variable", info->ncleanup_var ?
-				      vars_json(info->cleanup_var, info->ncleanup_var) : NULL);
+	json_object_object_add(c, "variable",
+			       info->ncleanup_var ? vars_json(info->cleanup_var, info->ncleanup_var)
+						  : NULL);
 	json_object_object_add(doc, "cleanup", c);
 
 	json_object *t = json_object_new_object();
 	json_object_object_add(t, "runs", json_object_new_boolean(info->trim_runs));
-	json_object_object_add(t, "losing_mb", info->trim_runs ?
-				      json_object_new_int64((int64_t)info->losing_mb) : NULL);
+	json_object_object_add(t, "losing_mb",
+			       info->trim_runs ? json_object_new_int64((int64_t)info->losing_mb)
+					       : NULL);
 	json_object_object_add(doc, "trim", t);
 
 	json_object *ch = json_object_new_array();
 	for (size_t i = 0; i < info->nchecks; i++) {
 		json_object *o = json_object_new_object();
 		json_object_object_add(o, "what", json_object_new_string(info->checks[i].what));
-		json_object_object_add(o, "result", json_object_new_string(info->checks[i].agrees ?
-										 "agrees" : "differs"));
+		json_object_object_add(
+		    o, "result",
+		    json_object_new_string(info->checks[i].agrees ? "agrees" : "differs"));
 		json_object_object_add(o, "log", json_object_new_string(info->checks[i].log));
 		json_object_object_add(o, "model", json_object_new_string(info->checks[i].model));
 		json_object_array_add(ch, o);
@@ -361,12 +374,27 @@ static const char *yesno(int v, const char *yes, const char *no)
 	return v < 0 ? "unknown" : v ? yes : no;
 }
 
+/* A size as the kernel's cleanup prints it: K, M or G (to_size_factor). */
+static const char *size_kmg(char *buf, size_t n, uint64_t bytes)
+{
+	uint64_t k = bytes >> 10;
+
+	if (k & 1023u)
+		snprintf(buf, n, "%lluK", (unsigned long long)k);
+	else if (k & ((1u << 20) - 1))
+		snprintf(buf, n, "%lluM", (unsigned long long)(k >> 10));
+	else
+		snprintf(buf, n, "%lluG", (unsigned long long)(k >> 20));
+	return buf;
+}
+
 static void print_count(FILE *o, const char *label, const memtype_linux_count *c)
 {
 	if (!c->known)
 		return;
-	fprintf(o, "  %s MTRR map: %u entries (%u fixed + %u variable; max %u), built from %u "
-		   "variable MTRRs\n",
+	fprintf(o,
+		"  %s MTRR map: %u entries (%u fixed + %u variable; max %u), built from %u "
+		"variable MTRRs\n",
 		label, c->entries, c->fixed, c->variable, c->max, c->built_from);
 }
 
@@ -378,7 +406,8 @@ static void print_vars(FILE *o, const memtype_capture_var *v, size_t n)
 			continue;
 		}
 		fprintf(o, "    %2u  0x%llx-0x%llx %s  (base 0x%llx mask 0x%llx%s)\n", v[i].index,
-			(unsigned long long)v[i].base, (unsigned long long)(v[i].base + v[i].size - 1),
+			(unsigned long long)v[i].base,
+			(unsigned long long)(v[i].base + v[i].size - 1),
 			v[i].type_valid ? cli_type(v[i].type) : "?", (unsigned long long)v[i].base,
 			(unsigned long long)v[i].mask, v[i].exact ? "" : ", from the size");
 	}
@@ -392,8 +421,8 @@ static void print_text(struct cli *cli, const memtype_explain_info *info)
 		fprintf(o, "%s (%s)\n", info->input_names[i],
 			memtype_capture_format_name(info->input_formats[i]));
 	if (info->kernel || info->dmi)
-		fprintf(o, "  %s%s%s\n", info->kernel ? "Linux " : "", info->kernel ? info->kernel : "",
-			info->dmi ? "" : "");
+		fprintf(o, "  %s%s%s\n", info->kernel ? "Linux " : "",
+			info->kernel ? info->kernel : "", info->dmi ? "" : "");
 	if (info->dmi)
 		fprintf(o, "  DMI: %s\n", info->dmi);
 	fprintf(o, "  CPU: %s%s%s%s, MAXPHYADDR %u (%s)%s%s\n",
@@ -417,7 +446,8 @@ static void print_text(struct cli *cli, const memtype_explain_info *info)
 		fprintf(o, "  fixed:");
 		for (size_t i = 0; i < info->nfixed; i++)
 			fprintf(o, " %05llX-%05llX %s", (unsigned long long)info->fixed[i].start,
-				(unsigned long long)info->fixed[i].end, cli_type(info->fixed[i].type));
+				(unsigned long long)info->fixed[i].end,
+				cli_type(info->fixed[i].type));
 		fputc('\n', o);
 	}
 	if (info->var_known) {
@@ -425,7 +455,8 @@ static void print_text(struct cli *cli, const memtype_explain_info *info)
 		print_vars(o, info->var, info->nvar);
 	}
 	if (info->tom2)
-		fprintf(o, "  TOM2: 0x%llx (%s): [4 GiB, TOM2) is WB where no variable MTRR matches\n",
+		fprintf(o,
+			"  TOM2: 0x%llx (%s): [4 GiB, TOM2) is WB where no variable MTRR matches\n",
 			(unsigned long long)info->tom2, info->tom2_source);
 	if (info->pat_known) {
 		fprintf(o, "PAT:");
@@ -449,39 +480,43 @@ static void print_text(struct cli *cli, const memtype_explain_info *info)
 			json_object_object_get_ex(r, "start", &s);
 			json_object_object_get_ex(r, "end", &e);
 			json_object_object_get_ex(r, "type", &t);
-			fprintf(o, "  %18s-%-18s %s\n", json_object_get_string(s), json_object_get_string(e),
-				json_object_get_string(t));
+			fprintf(o, "  %18s-%-18s %s\n", json_object_get_string(s),
+				json_object_get_string(e), json_object_get_string(t));
 		}
 		json_object_put(a);
 	}
 
-	fprintf(o, "\nLinux:\n  mtrr_cleanup: %s -- %s\n", info->cleanup_status, info->cleanup_reason);
+	fprintf(o, "\nLinux:\n  mtrr_cleanup: %s -- %s\n", info->cleanup_status,
+		info->cleanup_reason);
 	if (info->cleanup_result.known) {
 		const memtype_cleanup_result *r = &info->cleanup_result;
-		fprintf(o, "    total RAM covered: %lluM; gran_size %lluK chunk_size %lluK num_reg %u "
-			   "lose cover RAM %lluK\n",
-			(unsigned long long)info->cleanup_total_mb, (unsigned long long)(r->gran >> 10),
-			(unsigned long long)(r->chunk >> 10), r->num_reg,
-			(unsigned long long)(r->lose >> 10));
+		char g[32], c[32], l[32];
+		fprintf(o, "    total RAM covered: %lluM; gran_size: %s chunk_size: %s num_reg: %u "
+			   "lose cover RAM: %s\n",
+			(unsigned long long)info->cleanup_total_mb, size_kmg(g, sizeof(g), r->gran),
+			size_kmg(c, sizeof(c), r->chunk), r->num_reg, size_kmg(l, sizeof(l), r->lose));
 		print_vars(o, info->cleanup_var, info->ncleanup_var);
 	}
-	print_count(o, info->linux_after_cleanup ? "6.5+ (after cleanup):" : "6.5+:",
-		    &info->linux_map);
+	print_count(
+	    o, info->linux_after_cleanup ? "6.5+ (after cleanup):" : "6.5+:", &info->linux_map);
 	if (info->linux_after_cleanup)
 		print_count(o, "6.5+ (firmware registers):", &info->linux_map_firmware);
 	print_count(o, "the log's", &info->log_map);
 	if (info->trim_runs)
-		fprintf(o, "  trim: %s\n", info->losing_mb ? "RAM not WB is removed" : "all RAM is WB");
+		fprintf(o, "  trim: %s\n",
+			info->losing_mb ? "RAM not WB is removed" : "all RAM is WB");
 	if (info->trim_runs && info->losing_mb)
-		fprintf(o, "    WARNING: BIOS bug: CPU MTRRs don't cover all of memory, losing %lluMB "
-			   "of RAM.\n",
+		fprintf(o,
+			"    WARNING: BIOS bug: CPU MTRRs don't cover all of memory, losing %lluMB "
+			"of RAM.\n",
 			(unsigned long long)info->losing_mb);
 
 	if (info->nchecks) {
 		fprintf(o, "\nChecks against the capture:\n");
 		for (size_t i = 0; i < info->nchecks; i++) {
 			const memtype_check *c = &info->checks[i];
-			fprintf(o, "  %-7s %-17s %s\n", c->agrees ? "agrees" : "DIFFERS", c->what, c->log);
+			fprintf(o, "  %-7s %-17s %s\n", c->agrees ? "agrees" : "DIFFERS", c->what,
+				c->log);
 			if (!c->agrees || cli->verbose)
 				fprintf(o, "  %-7s %-17s model: %s\n", "", "", c->model);
 		}
@@ -491,8 +526,8 @@ static void print_text(struct cli *cli, const memtype_explain_info *info)
 		for (size_t i = 0; i < info->nfindings; i++) {
 			const memtype_finding *f = &info->findings[i];
 			char first[80];
-			snprintf(first, sizeof(first), "  %s %s:", memtype_severity_name(f->severity),
-				 f->code);
+			snprintf(first, sizeof(first),
+				 "  %s %s:", memtype_severity_name(f->severity), f->code);
 			cli_print_wrapped(o, first, f->message, 6, 100);
 		}
 	}
@@ -505,7 +540,8 @@ static void print_text(struct cli *cli, const memtype_explain_info *info)
 		fprintf(o, "\nLines not used:\n");
 		for (size_t i = 0; i < info->ndiags; i++) {
 			const memtype_diag *d = &info->diags[i];
-			fprintf(o, "  %s:%u:%u: %s: %s\n", d->file, d->line, d->col, d->code, d->message);
+			fprintf(o, "  %s:%u:%u: %s: %s\n", d->file, d->line, d->col, d->code,
+				d->message);
 		}
 	}
 }
@@ -523,18 +559,13 @@ int cmd_explain(struct cli *cli, int argc, char **argv)
 		return EXIT_INTERNAL;
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
-		int g = cli_global_option(cli, argc, argv, &i);
-		if (g < 0) {
+		int g = cli_verb_option(cli, argc, argv, &i, "explain");
+		if (g < 0 || g == 2) {
 			free(files);
-			return EXIT_USAGE;
+			return g < 0 ? EXIT_USAGE : EXIT_OK;
 		}
 		if (g > 0)
 			continue;
-		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-			fputs(cli_help_explain, cli->out);
-			free(files);
-			return EXIT_OK;
-		}
 		if (!strcmp(a, "--format") || !strcmp(a, "--fail-on") || !strcmp(a, "--svg")) {
 			if (i + 1 >= argc) {
 				cli_usage_error(cli, "%s needs a value", a);
@@ -543,8 +574,10 @@ int cmd_explain(struct cli *cli, int argc, char **argv)
 			}
 			const char *v = argv[++i];
 			if (!strcmp(a, "--format") && memtype_capture_format_parse(v, &fmt) != 0) {
-				cli_usage_error(cli, "--format takes auto, dmesg, proc-mtrr, msr or "
-						     "pat-list, not '%s'", v);
+				cli_usage_error(cli,
+						"--format takes auto, dmesg, proc-mtrr, msr or "
+						"pat-list, not '%s'",
+						v);
 				free(files);
 				return EXIT_USAGE;
 			}
@@ -554,13 +587,15 @@ int cmd_explain(struct cli *cli, int argc, char **argv)
 				return EXIT_USAGE;
 			}
 			if (!strcmp(a, "--fail-on")) {
-				static const char *const lv[] = { "info", "warning", "error", "none" };
+				static const char *const lv[] = {"info", "warning", "error",
+								 "none"};
 				fail_on = -1;
 				for (int k = 0; k < 4; k++)
 					if (!strcmp(v, lv[k]))
 						fail_on = k;
 				if (fail_on < 0) {
-					cli_usage_error(cli, "--fail-on takes error, warning, info or none");
+					cli_usage_error(
+					    cli, "--fail-on takes error, warning, info or none");
 					free(files);
 					return EXIT_USAGE;
 				}
@@ -575,7 +610,8 @@ int cmd_explain(struct cli *cli, int argc, char **argv)
 		files[nfiles++] = a;
 	}
 	if (nfiles == 0) {
-		cli_usage_error(cli, "explain needs at least one capture file (see 'memtype help explain')");
+		cli_usage_error(
+		    cli, "explain needs at least one capture file (see 'memtype help explain')");
 		free(files);
 		return EXIT_USAGE;
 	}
@@ -586,7 +622,8 @@ int cmd_explain(struct cli *cli, int argc, char **argv)
 	}
 	for (int i = 0; i < nfiles && rc == EXIT_OK; i++) {
 		char why[512];
-		if (explain_read_capture(cli->ctx, files[i], fmt, &caps[i], why, sizeof(why)) != 0) {
+		if (explain_read_capture(cli->ctx, files[i], fmt, &caps[i], why, sizeof(why)) !=
+		    0) {
 			if (why[0])
 				fprintf(stderr, "%s: error: %s\n", cli->prog, why);
 			else

@@ -17,30 +17,30 @@
 #include <string.h>
 
 const char cli_help_plan[] =
-	"usage: memtype plan MAPFILE [--vcnt N] [--phys-bits N] [--default T] [--dont-care]\n"
-	"                    [--no-fixed] [--best-effort] [--msr]\n"
-	"       memtype plan --from REGFILE [options]\n"
-	"\n"
-	"The fewest variable MTRRs (with the default type and the fixed ranges) that\n"
-	"realize the map exactly, proven minimal among contiguous-mask layouts by an\n"
-	"exact dynamic program (docs/plan.md). Every layout is verified by replaying it\n"
-	"into the architecture model and comparing the whole address space.\n"
-	"\n"
-	"MAPFILE lines: 'START-END TYPE' (inclusive end) or 'START+SIZE TYPE', '#'\n"
-	"comments; TYPE is UC, WC, WT, WP or WB. Unlisted addresses get the default type.\n"
-	"  --vcnt N        variable pairs available (default 8, as KVM; at most 40)\n"
-	"  --phys-bits N   MAXPHYADDR, 32..52 (default 36)\n"
-	"  --default T     force the default type (else the cheapest; ties prefer UC)\n"
-	"  --dont-care     unlisted addresses may get any type (can save pairs)\n"
-	"  --no-fixed      a CPU without fixed-range MTRRs: pairs cover the first MiB\n"
-	"  --best-effort   if VCNT is too small, the layout losing the least WB memory\n"
-	"  --msr           print 'wrmsr IDX VAL' lines (a register file for 'resolve')\n"
-	"  --from FILE     plan the map a register file's MTRRs realize (VCNT, fixed\n"
-	"                  ranges and MAXPHYADDR from the file), or a capture's (boot\n"
-	"                  log MTRR dump, /proc/mtrr) when explain is built in;\n"
-	"                  compare the firmware's count with the minimum\n"
-	"\n"
-	"exit status: 0 layout found, 1 does not fit in VCNT, 3 bad input, 4 internal\n";
+    "usage: memtype plan MAPFILE [--vcnt N] [--phys-bits N] [--default T] [--dont-care]\n"
+    "                    [--no-fixed] [--best-effort] [--msr]\n"
+    "       memtype plan --from REGFILE [options]\n"
+    "\n"
+    "The fewest variable MTRRs (with the default type and the fixed ranges) that\n"
+    "realize the map exactly, proven minimal among contiguous-mask layouts by an\n"
+    "exact dynamic program (docs/plan.md). Every layout is verified by replaying it\n"
+    "into the architecture model and comparing the whole address space.\n"
+    "\n"
+    "MAPFILE lines: 'START-END TYPE' (inclusive end) or 'START+SIZE TYPE', '#'\n"
+    "comments; TYPE is UC, WC, WT, WP or WB. Unlisted addresses get the default type.\n"
+    "  --vcnt N        variable pairs available (default 8, as KVM; at most 40)\n"
+    "  --phys-bits N   MAXPHYADDR, 32..52 (default 36)\n"
+    "  --default T     force the default type (else the cheapest; ties prefer UC)\n"
+    "  --dont-care     unlisted addresses may get any type (can save pairs)\n"
+    "  --no-fixed      a CPU without fixed-range MTRRs: pairs cover the first MiB\n"
+    "  --best-effort   if VCNT is too small, the layout losing the least WB memory\n"
+    "  --msr           print 'wrmsr IDX VAL' lines (a register file for 'resolve')\n"
+    "  --from FILE     plan the map a register file's MTRRs realize (VCNT, fixed\n"
+    "                  ranges and MAXPHYADDR from the file), or a capture's (boot\n"
+    "                  log MTRR dump, /proc/mtrr) when explain is built in;\n"
+    "                  compare the firmware's count with the minimum\n"
+    "\n"
+    "exit status: 0 layout found, 1 does not fit in VCNT, 3 bad input, 4 internal\n";
 
 struct plan_args {
 	const char *map, *from;
@@ -110,17 +110,18 @@ static int parse_args(struct cli *cli, int argc, char **argv, struct plan_args *
 			const char *s = argv[++i];
 			if (cli_parse_type(cli, o, s, &t))
 				return -1;
-			if (t != MEMTYPE_UC && t != MEMTYPE_WC && t != MEMTYPE_WT && t != MEMTYPE_WP &&
-			    t != MEMTYPE_WB) {
-				cli_usage_error(cli, "--default: %s is not an MTRR type (UC WC WT WP WB)",
-						s);
+			if (t != MEMTYPE_UC && t != MEMTYPE_WC && t != MEMTYPE_WT &&
+			    t != MEMTYPE_WP && t != MEMTYPE_WB) {
+				cli_usage_error(
+				    cli, "--default: %s is not an MTRR type (UC WC WT WP WB)", s);
 				return -1;
 			}
 			a->o.default_type = (int)t;
 		} else if (!strcmp(o, "--from")) {
 			a->from = argv[++i];
 		} else if (o[0] == '-' && o[1] != '\0') {
-			cli_usage_error(cli, "plan: unknown option '%s' (see 'memtype help plan')", o);
+			cli_usage_error(cli, "plan: unknown option '%s' (see 'memtype help plan')",
+					o);
 			return -1;
 		} else if (!a->map) {
 			a->map = o;
@@ -151,10 +152,11 @@ static int target_of(struct cli *cli, const struct plan_args *a, const memtype_m
 		memtype_range r;
 		memtype_map_get(map, i, &r);
 		if (r.value == MEMTYPE_UNDEFINED) {
-			fprintf(stderr, "%s: error: mtrr-overlap-undefined: the registers give "
+			fprintf(stderr,
+				"%s: error: mtrr-overlap-undefined: the registers give "
 				"0x%llx-0x%llx an undefined type (SDM §11.11.4.1): no layout "
-				"can reproduce it\n", a->from, (unsigned long long)r.start,
-				(unsigned long long)r.end);
+				"can reproduce it\n",
+				a->from, (unsigned long long)r.start, (unsigned long long)r.end);
 			return EXIT_INPUT;
 		}
 		if (r.end > top || memtype_map_set(*target, r.start, r.end, r.value, 0, 0)) {
@@ -204,8 +206,7 @@ out:
 /* The map a register file's (or a capture's) MTRRs realize, as a plan target;
  * also its VCNT, MTRRcap.FIX, MAXPHYADDR and how many pairs it enables. Exit
  * code or 0. */
-static int load_from(struct cli *cli, struct plan_args *a, memtype_map **target,
-		     unsigned *fw_count)
+static int load_from(struct cli *cli, struct plan_args *a, memtype_map **target, unsigned *fw_count)
 {
 	memtype_regs *regs = memtype_regs_new(cli->ctx);
 	memtype_mtrr *m = NULL;
@@ -285,42 +286,44 @@ static const char *size_str(uint64_t size, char *buf, size_t n)
 	return buf;
 }
 
-static const memtype_type all_types[] = { MEMTYPE_UC, MEMTYPE_WB, MEMTYPE_WT, MEMTYPE_WP,
-					  MEMTYPE_WC };
+static const memtype_type all_types[] = {MEMTYPE_UC, MEMTYPE_WB, MEMTYPE_WT, MEMTYPE_WP,
+					 MEMTYPE_WC};
 
-/* The fixed-range types as runs "0x0-0x9ffff WB". */
+/* The fixed-range types as runs "0x0-0x9ffff WB", printed to f or added to
+ * arr. Sub-range sizes: 64K in 0x250, 16K in 0x258/0x259, 4K after (SDM
+ * Vol. 3A Table 11-9). */
 static void fixed_runs(const memtype_plan *p, FILE *f, json_object *arr)
 {
-	uint64_t run_start = 0, prev_type = UINT64_MAX, addr = 0;
-	for (size_t i = 0; i <= 11; i++) {
-		uint32_t index = 0;
-		uint64_t value = 0;
-		bool last = i == 11 || memtype_plan_fixed(p, i, &index, &value);
-		/* Sub-range sizes: 64K for 0x250, 16K for 0x258/0x259, 4K after
-		 * (SDM Table 11-9). */
+	uint64_t start[89], type[88];
+	unsigned n = 0;
+	uint64_t addr = 0;
+	for (size_t i = 0; i < 11; i++) {
+		uint32_t index;
+		uint64_t value;
+		if (memtype_plan_fixed(p, i, &index, &value))
+			return;
 		uint64_t gran = i == 0 ? 0x10000 : i <= 2 ? 0x4000 : 0x1000;
-		for (unsigned b = 0; b < 8 || last; b++) {
-			uint64_t t = last ? UINT64_MAX - 1 : (value >> (8 * b)) & 0xff;
-			if (t != prev_type && prev_type != UINT64_MAX) {
-				if (f)
-					fprintf(f, "%s0x%llx-0x%llx %s", run_start ? ", " : "",
-						(unsigned long long)run_start,
-						(unsigned long long)addr - 1,
-						cli_type((memtype_type)prev_type));
-				if (arr) {
-					json_object *o = json_object_new_object();
-					json_object_object_add(o, "start", cli_hex(run_start));
-					json_object_object_add(o, "end", cli_hex(addr - 1));
-					json_object_object_add(o, "type",
-							       json_object_new_string(cli_type((memtype_type)prev_type)));
-					json_object_array_add(arr, o);
-				}
-				run_start = addr;
-			}
-			if (last)
-				return;
-			prev_type = t;
-			addr += gran;
+		for (unsigned b = 0; b < 8; b++, addr += gran) {
+			uint64_t t = (value >> (8 * b)) & 0xff;
+			if (n && type[n - 1] == t)
+				continue;
+			start[n] = addr;
+			type[n++] = t;
+		}
+	}
+	start[n] = addr; /* 1 MiB */
+	for (unsigned k = 0; k < n; k++) {
+		const char *tn = cli_type((memtype_type)type[k]);
+		if (f)
+			fprintf(f, "%s0x%llx-0x%llx %s", k ? ", " : "",
+				(unsigned long long)start[k], (unsigned long long)start[k + 1] - 1,
+				tn);
+		if (arr) {
+			json_object *o = json_object_new_object();
+			json_object_object_add(o, "start", cli_hex(start[k]));
+			json_object_object_add(o, "end", cli_hex(start[k + 1] - 1));
+			json_object_object_add(o, "type", json_object_new_string(tn));
+			json_object_array_add(arr, o);
 		}
 	}
 }
@@ -341,13 +344,13 @@ static void print_text(struct cli *cli, const struct plan_args *a, const memtype
 			fprintf(f, "no layout; lower bound %u\n", s->lower_bound);
 		return;
 	}
-	fprintf(f, "plan for %s: MAXPHYADDR %u, %u variable pairs, %s mode\n", name, s->phys_bits,
-		a->o.vcnt, a->o.dont_care ? "dont-care" : "exact");
+	fprintf(f, "plan for %s: MAXPHYADDR %u, %u variable pair%s, %s mode\n", name, s->phys_bits,
+		a->o.vcnt, a->o.vcnt == 1 ? "" : "s", a->o.dont_care ? "dont-care" : "exact");
 	if (!s->has_layout) {
 		fprintf(f, "  no layout: %s\n",
-			s->lower_bound > MEMTYPE_MAX_VCNT ?
-				"the exact layout needs more pairs than any CPU has (40)" :
-				"no layout within VCNT pairs keeps every non-WB range exact");
+			s->lower_bound > MEMTYPE_MAX_VCNT
+			    ? "the exact layout needs more pairs than any CPU has (40)"
+			    : "no layout within VCNT pairs keeps every non-WB range exact");
 	} else {
 		uint64_t def = 0;
 		for (size_t i = 0; i < memtype_plan_msr_count(p); i++) {
@@ -365,9 +368,9 @@ static void print_text(struct cli *cli, const struct plan_args *a, const memtype
 			fprintf(f, "\n");
 		} else {
 			fprintf(f, "  fixed ranges   %s\n",
-				s->fixed_fallback ?
-					"off: they cannot represent the first MiB of this map" :
-					"none (the CPU has no fixed-range MTRRs)");
+				s->fixed_fallback
+				    ? "off: they cannot represent the first MiB of this map"
+				    : "none (the CPU has no fixed-range MTRRs)");
 		}
 		fprintf(f, "  variable       %u pair%s\n", s->count, s->count == 1 ? "" : "s");
 		if (s->count)
@@ -380,19 +383,23 @@ static void print_text(struct cli *cli, const struct plan_args *a, const memtype
 			snprintf(range, sizeof(range), "0x%llx-0x%llx", (unsigned long long)v.start,
 				 (unsigned long long)v.end);
 			fprintf(f, "    %-4zu 0x%016llx  0x%016llx  %-35s %6s  %s\n", i,
-				(unsigned long long)v.physbase, (unsigned long long)v.physmask, range,
-				size_str(v.end - v.start + 1, b1, sizeof(b1)), cli_type(v.type));
+				(unsigned long long)v.physbase, (unsigned long long)v.physmask,
+				range, size_str(v.end - v.start + 1, b1, sizeof(b1)),
+				cli_type(v.type));
 		}
 	}
 	if (s->optimal)
-		fprintf(f, "  count %u = lower bound %u: optimal (exact program over the address trie)\n",
-			s->count, s->lower_bound);
+		fprintf(
+		    f,
+		    "  count %u = lower bound %u: optimal (exact program over the address trie)\n",
+		    s->count, s->lower_bound);
 	else
-		fprintf(f, "  lower bound %u: the fewest pairs that realize the map exactly (proven)\n",
-			s->lower_bound);
+		fprintf(
+		    f, "  lower bound %u: the fewest pairs that realize the map exactly (proven)\n",
+		    s->lower_bound);
 	if (!s->fits)
-		fprintf(f, "  does not fit: needs %u variable pairs, the CPU has %u\n", s->lower_bound,
-			a->o.vcnt);
+		fprintf(f, "  does not fit: needs %u variable pairs, the CPU has %u\n",
+			s->lower_bound, a->o.vcnt);
 	fprintf(f, "  by default type:");
 	for (size_t k = 0; k < sizeof(all_types) / sizeof(all_types[0]); k++) {
 		uint32_t c = memtype_plan_count_for_default(p, all_types[k]);
@@ -403,13 +410,15 @@ static void print_text(struct cli *cli, const struct plan_args *a, const memtype
 	}
 	fprintf(f, "\n");
 	if (s->has_layout && !s->exact) {
-		fprintf(f, "  best effort with %u pairs: loses %s of WB memory (the least possible):\n",
-			s->count, size_str(s->lost_bytes, b1, sizeof(b1)));
+		fprintf(
+		    f, "  best effort with %u pairs: loses %s of WB memory (the least possible):\n",
+		    s->count, size_str(s->lost_bytes, b1, sizeof(b1)));
 		for (size_t i = 0; i < memtype_plan_lost_count(p); i++) {
 			memtype_range r;
 			memtype_plan_lost(p, i, &r);
-			fprintf(f, "    0x%llx-0x%llx  WB -> %s  (%s)\n", (unsigned long long)r.start,
-				(unsigned long long)r.end, cli_type((memtype_type)r.value),
+			fprintf(f, "    0x%llx-0x%llx  WB -> %s  (%s)\n",
+				(unsigned long long)r.start, (unsigned long long)r.end,
+				cli_type((memtype_type)r.value),
 				size_str(r.end - r.start + 1, b1, sizeof(b1)));
 		}
 	}
@@ -417,7 +426,8 @@ static void print_text(struct cli *cli, const struct plan_args *a, const memtype
 		fprintf(f, "  the firmware used %u variable pair%s; the minimum is %u\n", fw_count,
 			fw_count == 1 ? "" : "s", s->lower_bound);
 	if (s->has_layout)
-		fprintf(f, "  verified: the registers give %s (architecture model, every boundary)\n",
+		fprintf(f,
+			"  verified: the registers give %s (architecture model, every boundary)\n",
 			s->exact ? "exactly this map" : "this map except the losses above");
 }
 
@@ -435,7 +445,8 @@ static json_object *plan_json(const struct plan_args *a, const memtype_plan *p,
 		json_object_object_add(doc, "mtrrcap", cli_hex(s->mtrrcap));
 		json_object_object_add(doc, "default_type",
 				       json_object_new_string(cli_type(s->default_type)));
-		json_object_object_add(doc, "fixed_enabled", json_object_new_boolean(s->fixed_enabled));
+		json_object_object_add(doc, "fixed_enabled",
+				       json_object_new_boolean(s->fixed_enabled));
 		json_object *fixed = json_object_new_object();
 		for (size_t i = 0; i < 11; i++) {
 			uint32_t idx;
@@ -512,8 +523,8 @@ static json_object *plan_json(const struct plan_args *a, const memtype_plan *p,
 			json_object_object_add(o, "start", cli_hex(r.start));
 			json_object_object_add(o, "end", cli_hex(r.end));
 			json_object_object_add(o, "target", json_object_new_string("WB"));
-			json_object_object_add(o, "type",
-					       json_object_new_string(cli_type((memtype_type)r.value)));
+			json_object_object_add(
+			    o, "type", json_object_new_string(cli_type((memtype_type)r.value)));
 			json_object_array_add(lost, o);
 		}
 		json_object_object_add(be, "lost", lost);
@@ -540,7 +551,8 @@ static void print_msr(struct cli *cli, const struct plan_args *a, const memtype_
 	FILE *f = cli->out;
 	fprintf(f, "# memtype plan %s: %u variable MTRRs, default %s (lower bound %u)\n",
 		a->from ? a->from : a->map, s->count, cli_type(s->default_type), s->lower_bound);
-	fprintf(f, "phys_bits: %u\nmtrrcap: 0x%llx\n", s->phys_bits, (unsigned long long)s->mtrrcap);
+	fprintf(f, "phys_bits: %u\nmtrrcap: 0x%llx\n", s->phys_bits,
+		(unsigned long long)s->mtrrcap);
 	for (size_t i = 0; i < memtype_plan_msr_count(p); i++) {
 		uint32_t idx;
 		uint64_t v;
@@ -551,7 +563,7 @@ static void print_msr(struct cli *cli, const struct plan_args *a, const memtype_
 
 int cmd_plan(struct cli *cli, int argc, char **argv)
 {
-	struct plan_args a = { .o = { .phys_bits = 36, .vcnt = 8, .default_type = -1 } };
+	struct plan_args a = {.o = {.phys_bits = 36, .vcnt = 8, .default_type = -1}};
 	memtype_map *target = NULL;
 	memtype_plan *p = NULL;
 	unsigned fw_count = 0;
@@ -570,7 +582,8 @@ int cmd_plan(struct cli *cli, int argc, char **argv)
 		char *text = cli_read_file(cli, a.map, &len);
 		if (!text)
 			return EXIT_INPUT;
-		int prc = memtype_plan_parse_map(cli->ctx, a.map, text, len, a.o.phys_bits, &target);
+		int prc =
+		    memtype_plan_parse_map(cli->ctx, a.map, text, len, a.o.phys_bits, &target);
 		free(text);
 		if (prc) {
 			cli_lib_error(cli);
@@ -581,7 +594,7 @@ int cmd_plan(struct cli *cli, int argc, char **argv)
 	int crc = memtype_plan_compute(cli->ctx, target, &a.o, &p);
 	if (crc) {
 		cli_lib_error(cli);
-		rc = crc == -EINVAL ? EXIT_INPUT : EXIT_INTERNAL;
+		rc = crc == -EINVAL || crc == -E2BIG ? EXIT_INPUT : EXIT_INTERNAL;
 		goto out;
 	}
 	memtype_plan_summary s;
@@ -592,9 +605,10 @@ int cmd_plan(struct cli *cli, int argc, char **argv)
 		if (usable)
 			print_msr(cli, &a, p, &s);
 		else
-			fprintf(stderr, "%s: error: does-not-fit: the map needs %u variable MTRRs, "
-				"the CPU has %u (try --best-effort)\n", cli->prog, s.lower_bound,
-				a.o.vcnt);
+			fprintf(stderr,
+				"%s: error: does-not-fit: the map needs %u variable MTRRs, "
+				"the CPU has %u (try --best-effort)\n",
+				cli->prog, s.lower_bound, a.o.vcnt);
 	} else if (cli->json) {
 		json_object *doc = plan_json(&a, p, &s, a.from != NULL, fw_count);
 		cli_print_json(cli, doc);

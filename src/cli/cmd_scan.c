@@ -26,16 +26,16 @@ int explain_read_capture(memtype_ctx *ctx, const char *path, memtype_capture_for
 json_object *explain_to_json(const memtype_explain_info *info);
 
 const char cli_help_scan[] =
-	"usage: memtype scan [--format auto|dmesg|proc-mtrr|msr|pat-list] PATH...\n"
-	"\n"
-	"Runs 'explain' on every file under the PATHs (directories are walked\n"
-	"recursively, dot-files skipped) and prints one JSON object per file and per\n"
-	"line (JSON Lines), sorted by path: the 'explain -j' object, or\n"
-	"{\"input\":{...},\"error\":{\"code\",\"message\",\"line\",\"col\"}} for a file that is\n"
-	"not a capture. A bad file never stops the scan. A summary (files, parsed,\n"
-	"errors, findings by code) goes to stderr; -q leaves it out.\n"
-	"\n"
-	"exit status: 0, or 3 when some file could not be explained\n";
+    "usage: memtype scan [--format auto|dmesg|proc-mtrr|msr|pat-list] PATH...\n"
+    "\n"
+    "Runs 'explain' on every file under the PATHs (directories are walked\n"
+    "recursively, dot-files skipped) and prints one JSON object per file and per\n"
+    "line (JSON Lines), sorted by path: the 'explain -j' object, or\n"
+    "{\"input\":{...},\"error\":{\"code\",\"message\",\"line\",\"col\"}} for a file that is\n"
+    "not a capture. A bad file never stops the scan. A summary (files, parsed,\n"
+    "errors, findings by code) goes to stderr; -q leaves it out.\n"
+    "\n"
+    "exit status: 0, or 3 when some file could not be explained\n";
 
 struct paths {
 	char **v;
@@ -74,7 +74,8 @@ static int walk(struct paths *p, const char *dir, int depth)
 			rc = -1;
 			break;
 		}
-		snprintf(path, len, "%s%s%s", dir, dir[strlen(dir) - 1] == '/' ? "" : "/", ent->d_name);
+		snprintf(path, len, "%s%s%s", dir, dir[strlen(dir) - 1] == '/' ? "" : "/",
+			 ent->d_name);
 		struct stat st;
 		if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
 			if (depth < 32)
@@ -93,13 +94,15 @@ static int cmp_path(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+struct code_count {
+	const char *code;
+	size_t count;
+};
+
 struct tally {
 	size_t files, parsed, errors;
 	size_t ncodes;
-	struct {
-		const char *code;
-		size_t count;
-	} codes[64];
+	struct code_count codes[64];
 };
 
 static void count_code(struct tally *t, const char *code)
@@ -115,6 +118,13 @@ static void count_code(struct tally *t, const char *code)
 	}
 }
 
+static int cmp_code(const void *a, const void *b)
+{
+	const struct code_count *x = a, *y = b;
+
+	return strcmp(x->code, y->code);
+}
+
 static void print_error(struct cli *cli, const char *path, memtype_capture_format fmt,
 			const char *why)
 {
@@ -125,8 +135,10 @@ static void print_error(struct cli *cli, const char *path, memtype_capture_forma
 
 	json_object_object_add(doc, "schema_version", json_object_new_int(1));
 	json_object_object_add(in, "path", json_object_new_string(path));
-	json_object_object_add(in, "format", fmt == MEMTYPE_CAPTURE_AUTO ? NULL :
-				   json_object_new_string(memtype_capture_format_name(fmt)));
+	json_object_object_add(in, "format",
+			       fmt == MEMTYPE_CAPTURE_AUTO
+				   ? NULL
+				   : json_object_new_string(memtype_capture_format_name(fmt)));
 	json_object_object_add(doc, "input", in);
 	if (why[0]) {
 		/* "code: message" from the reader (I/O) */
@@ -138,39 +150,40 @@ static void print_error(struct cli *cli, const char *path, memtype_capture_forma
 		json_object_object_add(er, "line", NULL);
 		json_object_object_add(er, "col", NULL);
 	} else {
-		json_object_object_add(er, "code", json_object_new_string(e->code[0] ? e->code : "error"));
+		json_object_object_add(er, "code",
+				       json_object_new_string(e->code[0] ? e->code : "error"));
 		json_object_object_add(er, "message", json_object_new_string(e->message));
-		json_object_object_add(er, "line", e->line ? json_object_new_int((int)e->line) : NULL);
+		json_object_object_add(er, "line",
+				       e->line ? json_object_new_int((int)e->line) : NULL);
 		json_object_object_add(er, "col", e->col ? json_object_new_int((int)e->col) : NULL);
 	}
 	json_object_object_add(doc, "error", er);
 	fprintf(cli->out, "%s\n",
 		json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PLAIN |
-							    JSON_C_TO_STRING_NOSLASHESCAPE));
+							JSON_C_TO_STRING_NOSLASHESCAPE));
 	json_object_put(doc);
 }
 
 int cmd_scan(struct cli *cli, int argc, char **argv)
 {
 	memtype_capture_format fmt = MEMTYPE_CAPTURE_AUTO;
-	struct paths p = { 0 };
-	struct tally t = { 0 };
+	struct paths p = {0};
+	struct tally t = {0};
 	int rc = EXIT_OK;
 
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
-		int g = cli_global_option(cli, argc, argv, &i);
+		int g = cli_verb_option(cli, argc, argv, &i, "scan");
 		if (g < 0)
 			goto usage;
+		if (g == 2)
+			goto out;
 		if (g > 0)
 			continue;
-		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-			fputs(cli_help_scan, cli->out);
-			goto out;
-		}
 		if (!strcmp(a, "--format")) {
 			if (i + 1 >= argc || memtype_capture_format_parse(argv[i + 1], &fmt) != 0) {
-				cli_usage_error(cli, "--format takes auto, dmesg, proc-mtrr, msr or pat-list");
+				cli_usage_error(
+				    cli, "--format takes auto, dmesg, proc-mtrr, msr or pat-list");
 				goto usage;
 			}
 			i++;
@@ -213,7 +226,7 @@ int cmd_scan(struct cli *cli, int argc, char **argv)
 		json_object *doc = explain_to_json(info);
 		fprintf(cli->out, "%s\n",
 			json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PLAIN |
-								    JSON_C_TO_STRING_NOSLASHESCAPE));
+								JSON_C_TO_STRING_NOSLASHESCAPE));
 		json_object_put(doc);
 		t.parsed++;
 		for (size_t k = 0; k < info->nfindings; k++)
@@ -222,8 +235,10 @@ int cmd_scan(struct cli *cli, int argc, char **argv)
 		memtype_capture_free(c);
 	}
 	if (!cli->quiet) {
-		fprintf(stderr, "scan: %zu files, %zu parsed, %zu errors", t.files, t.parsed, t.errors);
+		fprintf(stderr, "scan: %zu files, %zu parsed, %zu errors", t.files, t.parsed,
+			t.errors);
 		if (t.ncodes) {
+			qsort(t.codes, t.ncodes, sizeof(t.codes[0]), cmp_code);
 			fprintf(stderr, "; findings:");
 			for (size_t k = 0; k < t.ncodes; k++)
 				fprintf(stderr, " %s=%zu", t.codes[k].code, t.codes[k].count);

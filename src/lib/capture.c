@@ -2,7 +2,7 @@
  * capture.c - the capture object and its line machinery.
  *
  * Input arrives in chunks of any size (memtype_capture_feed). The first
- * 64 KiB are held back and sniffed once: NUL bytes or mostly control
+ * 16 KiB are held back and sniffed once: NUL bytes or mostly control
  * characters mean binary data (rejected at the first offending byte), and
  * "=3D" escapes or soft line breaks ("=" at the end of a line) mean a mail
  * archive's quoted-printable text, which is then decoded line by line.
@@ -30,10 +30,11 @@
  */
 #include "capture.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
-static const char *const format_names[] = { "auto", "dmesg", "proc-mtrr", "msr", "pat-list" };
+static const char *const format_names[] = {"auto", "dmesg", "proc-mtrr", "msr", "pat-list"};
 
 const char *memtype_capture_format_name(memtype_capture_format f)
 {
@@ -159,8 +160,8 @@ int mt_cap_type_word(const char *s, size_t n, size_t i, int *t)
 
 bool mt_cap_type_prefix(const char *s, size_t n, size_t i)
 {
-	static const char *const words[] = { "uncachable", "write-combining", "write-through",
-					     "write-protect", "write-back" };
+	static const char *const words[] = {"uncachable", "write-combining", "write-through",
+					    "write-protect", "write-back"};
 
 	mt_cap_skip_blanks(s, n, &i);
 	while (n > i && (s[n - 1] == ' ' || s[n - 1] == '\t'))
@@ -173,6 +174,40 @@ bool mt_cap_type_prefix(const char *s, size_t n, size_t i)
 	return false;
 }
 
+/* Length of the well-formed UTF-8 sequence at s (at most n bytes), or 0. */
+static size_t utf8_len(const unsigned char *s, size_t n)
+{
+	size_t len = s[0] >= 0xf0 && s[0] <= 0xf4 ? 4 : s[0] >= 0xe0 ? 3 : s[0] >= 0xc2 ? 2 : 0;
+
+	if (len == 0 || len > n)
+		return 0;
+	for (size_t k = 1; k < len; k++)
+		if ((s[k] & 0xc0) != 0x80)
+			return 0;
+	return len;
+}
+
+/* Make text safe for JSON and terminals in place: control bytes become
+ * blanks, bytes that are not well-formed UTF-8 become '?'. */
+static void sanitize(char *t, size_t n)
+{
+	for (size_t k = 0; k < n;) {
+		unsigned char ch = (unsigned char)t[k];
+		if (ch < 0x20 || ch == 0x7f) {
+			t[k++] = ' ';
+		} else if (ch < 0x80) {
+			k++;
+		} else {
+			size_t l = utf8_len((const unsigned char *)t + k, n - k);
+			if (l) {
+				k += l;
+			} else {
+				t[k++] = '?';
+			}
+		}
+	}
+}
+
 void mt_cap_copy(char *dst, size_t cap, const char *s, size_t n)
 {
 	if (cap == 0)
@@ -181,12 +216,9 @@ void mt_cap_copy(char *dst, size_t cap, const char *s, size_t n)
 		n--;
 	if (n >= cap)
 		n = cap - 1;
-	/* Keep the text printable: control bytes would break JSON and terminals. */
-	for (size_t k = 0; k < n; k++) {
-		unsigned char ch = (unsigned char)s[k];
-		dst[k] = (ch < 0x20 || ch == 0x7f) ? ' ' : (char)ch;
-	}
+	memcpy(dst, s, n);
 	dst[n] = '\0';
+	sanitize(dst, n);
 }
 
 void mt_cap_diag(memtype_capture *c, unsigned col, const char *code, const char *fmt, ...)
@@ -204,6 +236,7 @@ void mt_cap_diag(memtype_capture *c, unsigned col, const char *code, const char 
 	va_start(ap, fmt);
 	vsnprintf(d->message, sizeof(d->message), fmt, ap);
 	va_end(ap);
+	sanitize(d->message, strlen(d->message));
 }
 
 /* ------------------------------------------------------------ object */
@@ -220,7 +253,9 @@ memtype_capture *memtype_capture_new(memtype_ctx *ctx, const char *name,
 	memtype_capture *c = mt_alloc(ctx, sizeof(*c));
 	if (!c)
 		return NULL;
-	memset(c, 0, sizeof(*c));
+	/* The tables from `map` on are read only below their counts: no need to
+	 * clear them (they are most of the object). */
+	memset(c, 0, offsetof(struct memtype_capture, map));
 	c->ctx = ctx;
 	c->forced = format;
 	snprintf(c->name, sizeof(c->name), "%s", name ? name : "<input>");
@@ -260,8 +295,8 @@ const char *memtype_capture_name(const memtype_capture *c)
 memtype_capture_format memtype_capture_format_of(const memtype_capture *c)
 {
 	static const memtype_capture_format order[] = {
-		MEMTYPE_CAPTURE_DMESG, MEMTYPE_CAPTURE_PROC_MTRR, MEMTYPE_CAPTURE_MSR,
-		MEMTYPE_CAPTURE_PAT_LIST };
+	    MEMTYPE_CAPTURE_DMESG, MEMTYPE_CAPTURE_PROC_MTRR, MEMTYPE_CAPTURE_MSR,
+	    MEMTYPE_CAPTURE_PAT_LIST};
 
 	if (!c)
 		return MEMTYPE_CAPTURE_AUTO;
@@ -312,7 +347,7 @@ int memtype_capture_diag(const memtype_capture *c, size_t i, memtype_diag *out)
 typedef mt_line_result (*recogniser)(memtype_capture *c, const char *s, size_t n, unsigned col);
 
 static const recogniser recognisers[] = {
-	NULL, mt_cap_dmesg_line, mt_cap_procmtrr_line, mt_cap_msr_line, mt_cap_patlist_line,
+    NULL, mt_cap_dmesg_line, mt_cap_procmtrr_line, mt_cap_msr_line, mt_cap_patlist_line,
 };
 
 /* Try the recognisers: the forced format only, or the one whose block is
@@ -469,10 +504,18 @@ static void strip_prefixes(const char *s, size_t n, struct stripped *out)
 static bool starts_known(const char *s, size_t n)
 {
 	static const char *const starts[] = {
-		"BIOS-e820", "MTRR", "mtrr", "x86/PAT", "PAT", "reg", "TOM2", "Linux version",
-		"DMI:", "e820", "gran_size", "*BAD*", "total RAM", "Found optimal", "WARNING",
-		"ioremap", "Hypervisor", "original variable", "New variable", "0x", "wrmsr",
-		"rdmsr", "cpuid", "CPU MTRRs",
+	    "BIOS-e820",    "MTRR",
+	    "mtrr",	    "x86/PAT",
+	    "PAT",	    "reg",
+	    "TOM2",	    "Linux version",
+	    "DMI:",	    "e820",
+	    "gran_size",    "*BAD*",
+	    "total RAM",    "Found optimal",
+	    "WARNING",	    "ioremap",
+	    "Hypervisor",   "original variable",
+	    "New variable", "0x",
+	    "wrmsr",	    "rdmsr",
+	    "cpuid",	    "CPU MTRRs",
 	};
 
 	for (unsigned i = 0; i < MT_ARRAY_SIZE(starts); i++)
@@ -570,8 +613,8 @@ static void end_line(memtype_capture *c)
 	c->line++;
 	if (c->overflow) {
 		mt_cap_diag(c, MT_CAP_LINE_MAX, "line-too-long",
-			    "line longer than %u bytes: only the first %u are read", MT_CAP_LINE_MAX,
-			    MT_CAP_LINE_MAX);
+			    "line longer than %u bytes: only the first %u are read",
+			    MT_CAP_LINE_MAX, MT_CAP_LINE_MAX);
 		c->overflow = false;
 	}
 	if (n > 0 && s[n - 1] == '\r')
@@ -638,40 +681,52 @@ static void bytes_in(memtype_capture *c, const char *p, size_t len)
  * and control bytes to decide on binary. */
 static int sniff(memtype_capture *c)
 {
-	const unsigned char *p = (const unsigned char *)c->sniff;
-	size_t n = c->nsniff, ctrl = 0, soft = 0, eq3d = 0;
-	unsigned line = 1, col = 1;
+	const char *p = c->sniff;
+	size_t n = c->nsniff, ctrl = 0, soft = 0;
 
-	for (size_t i = 0; i < n; i++) {
-		unsigned char ch = p[i];
-
-		if (ch == 0) {
-			c->binary = true;
-			c->failed = true;
-			return mt_error_at(c->ctx, -EINVAL, c->name, line, col, "binary-input",
-					   "NUL byte: binary data, not a text capture");
+	const char *nul = memchr(p, 0, n);
+	if (nul) {
+		unsigned line = 1, col = 1;
+		for (const char *q = p; q < nul; q++) {
+			if (*q == '\n') {
+				line++;
+				col = 1;
+			} else {
+				col++;
+			}
 		}
+		c->binary = true;
+		c->failed = true;
+		return mt_error_at(c->ctx, -EINVAL, c->name, line, col, "binary-input",
+				   "NUL byte: binary data, not a text capture");
+	}
+	/* Control characters other than blanks, CR, FF and ESC in the first
+	 * 1 KiB: a text capture has (almost) none. */
+	size_t lim = n < 1024 ? n : 1024;
+	for (size_t i = 0; i < lim; i++) {
+		unsigned char ch = (unsigned char)p[i];
 		if (ch < 0x20 && ch != '\n' && ch != '\r' && ch != '\t' && ch != 0x1b && ch != '\f')
 			ctrl++;
-		if (ch == '=' && i + 1 < n && (p[i + 1] == '\n' || p[i + 1] == '\r'))
-			soft++;
-		if (ch == '=' && i + 2 < n && p[i + 1] == '3' && (p[i + 2] == 'D' || p[i + 2] == 'd'))
-			eq3d++;
-		if (ch == '\n') {
-			line++;
-			col = 1;
-		} else {
-			col++;
-		}
 	}
-	if (n >= 64 && ctrl * 4 > n) {
+	if (lim >= 64 && ctrl * 4 > lim) {
 		c->binary = true;
 		c->failed = true;
 		return mt_error_at(c->ctx, -EINVAL, c->name, 1, 1, "binary-input",
 				   "%zu of the first %zu bytes are control characters: binary data",
-				   ctrl, n);
+				   ctrl, lim);
 	}
-	c->qp = eq3d > 0 || soft >= 3;
+	/* Quoted-printable: an "=3D" escape, or soft line breaks. */
+	bool eq3d = false;
+	for (const char *q = p; (q = memchr(q, '=', (size_t)(p + n - q))) != NULL && soft < 3;
+	     q++) {
+		if (q + 1 < p + n && (q[1] == '\n' || q[1] == '\r'))
+			soft++;
+		else if (q + 2 < p + n && q[1] == '3' && (q[2] == 'D' || q[2] == 'd'))
+			eq3d = true;
+		if (eq3d)
+			break;
+	}
+	c->qp = eq3d || soft >= 3;
 	c->sniffed = true;
 	return 0;
 }
@@ -706,10 +761,11 @@ int memtype_capture_feed(memtype_capture *c, const void *data, size_t len)
 	bytes_in(c, p, len);
 	if (c->lines_used == 0 && c->bytes >= MT_CAP_GIVE_UP) {
 		c->failed = true;
-		return mt_error_at(c->ctx, -EINVAL, c->name, c->line, 1, "unrecognised-format",
-				   "no dmesg, /proc/mtrr, MSR or pat_memtype_list line in the first "
-				   "%u MiB",
-				   MT_CAP_GIVE_UP >> 20);
+		return mt_error_at(
+		    c->ctx, -EINVAL, c->name, c->line, 1, "unrecognised-format",
+		    "no dmesg, /proc/mtrr, MSR or pat_memtype_list line in the first "
+		    "%u MiB",
+		    MT_CAP_GIVE_UP >> 20);
 	}
 	return 0;
 }
@@ -744,7 +800,8 @@ int memtype_capture_finish(memtype_capture *c)
 		return 0;
 	c->failed = true;
 	if (c->bytes == 0)
-		return mt_error_at(c->ctx, -EINVAL, c->name, 1, 1, "empty-input", "the input is empty");
+		return mt_error_at(c->ctx, -EINVAL, c->name, 1, 1, "empty-input",
+				   "the input is empty");
 	if (c->forced != MEMTYPE_CAPTURE_AUTO)
 		return mt_error_at(c->ctx, -EINVAL, c->name, 1, 1, "no-data",
 				   "no %s line found (the format was forced)",
@@ -833,7 +890,7 @@ static unsigned width_of(uint64_t v)
 	return k;
 }
 
-static const char *const view_names[] = { "msr", "dump", "proc-mtrr", "cleanup-table" };
+static const char *const view_names[] = {"msr", "dump", "proc-mtrr", "cleanup-table"};
 
 static bool mtrr_encoding(unsigned t)
 {
@@ -890,9 +947,9 @@ static void add_views(struct mt_mach *m, const memtype_capture *c)
 			x->exact = true;
 		}
 	}
-	const struct mt_cap_sizereg *tab[2] = { c->proc, c->clean_orig };
-	unsigned cnt[2] = { c->nproc, c->clean_orig_seen ? c->nclean_orig : 0 };
-	mt_view_kind kinds[2] = { MT_VIEW_PROC, MT_VIEW_CLEANUP };
+	const struct mt_cap_sizereg *tab[2] = {c->proc, c->clean_orig};
+	unsigned cnt[2] = {c->nproc, c->clean_orig_seen ? c->nclean_orig : 0};
+	mt_view_kind kinds[2] = {MT_VIEW_PROC, MT_VIEW_CLEANUP};
 	for (unsigned t = 0; t < 2; t++) {
 		if (cnt[t] == 0 || m->nviews >= MT_MACH_MAX_VIEWS)
 			continue;
@@ -971,8 +1028,8 @@ static void phys_bits(struct mt_mach *m, const memtype_capture *const *caps, siz
 				m->phys_bits, m->phys_bits_source);
 }
 
-static void set_int(struct mt_mach *m, int *field, const char **src, int value,
-		    const char *from, const char *what)
+static void set_int(struct mt_mach *m, int *field, const char **src, int value, const char *from,
+		    const char *what)
 {
 	if (value < 0)
 		return;
@@ -989,7 +1046,7 @@ static void set_int(struct mt_mach *m, int *field, const char **src, int value,
 
 void mt_machine_build(const memtype_capture *const *caps, size_t n, struct mt_mach *m)
 {
-	memset(m, 0, sizeof(*m));
+	memset(m, 0, offsetof(struct mt_mach, e820));
 	m->enabled = m->fixed_enabled = m->def_type = m->have_fixed = -1;
 	m->chosen = -1;
 	m->params.enable_cleanup = -1;
@@ -1007,7 +1064,8 @@ void mt_machine_build(const memtype_capture *const *caps, size_t n, struct mt_ma
 			snprintf(m->hypervisor, sizeof(m->hypervisor), "%s", c->hypervisor);
 		if (!m->vendor && c->vendor) {
 			m->vendor = c->vendor;
-			snprintf(m->vendor_source, sizeof(m->vendor_source), "%s", c->vendor_source);
+			snprintf(m->vendor_source, sizeof(m->vendor_source), "%s",
+				 c->vendor_source);
 		}
 		if (!m->params.seen && c->params.seen)
 			m->params = c->params;
@@ -1028,9 +1086,9 @@ void mt_machine_build(const memtype_capture *const *caps, size_t n, struct mt_ma
 				x->size = mt_mask_size(x->mask, m->phys_bits);
 			} else {
 				if (x->size & (x->size - 1))
-					mt_machine_note(m, "%s reg%02u: size 0x%llx is not a power of two",
-							view_names[v->kind], i,
-							(unsigned long long)x->size);
+					mt_machine_note(
+					    m, "%s reg%02u: size 0x%llx is not a power of two",
+					    view_names[v->kind], i, (unsigned long long)x->size);
 				x->mask = mt_size_mask(x->size, m->phys_bits);
 			}
 		}
@@ -1054,26 +1112,29 @@ void mt_machine_build(const memtype_capture *const *caps, size_t n, struct mt_ma
 		const struct mt_cap_msr *def = &c->msr[1 + 0xff];
 		if (def->present) {
 			unsigned t = (unsigned)(def->value & 0xffu);
-			set_int(m, &m->enabled, &m->enabled_source, (int)((def->value >> 11) & 1u), "msr",
-				"DEF_TYPE.E");
+			set_int(m, &m->enabled, &m->enabled_source, (int)((def->value >> 11) & 1u),
+				"msr", "DEF_TYPE.E");
 			set_int(m, &m->fixed_enabled, NULL, (int)((def->value >> 10) & 1u), "msr",
 				"DEF_TYPE.FE");
 			if (mtrr_encoding(t))
-				set_int(m, &m->def_type, &m->def_source, (int)t, "msr", "default type");
+				set_int(m, &m->def_type, &m->def_source, (int)t, "msr",
+					"default type");
 			else
-				mt_machine_note(m, "IA32_MTRR_DEF_TYPE type %u is a reserved encoding", t);
+				mt_machine_note(
+				    m, "IA32_MTRR_DEF_TYPE type %u is a reserved encoding", t);
 		}
 		if (c->msr[0].present) {
-			set_int(m, &m->have_fixed, NULL, (c->msr[0].value & MEMTYPE_MTRRCAP_FIX) ? 1 : 0,
-				"msr", "MTRRcap.FIX");
+			set_int(m, &m->have_fixed, NULL,
+				(c->msr[0].value & MEMTYPE_MTRRCAP_FIX) ? 1 : 0, "msr",
+				"MTRRcap.FIX");
 			if (!m->vcnt) {
 				m->vcnt = (unsigned)(c->msr[0].value & MEMTYPE_MTRRCAP_VCNT_MASK);
 				m->vcnt_source = "mtrrcap";
 			}
 		}
 		if (!m->fixed_known) {
-			static const uint32_t fx[11] = { 0x250, 0x258, 0x259, 0x268, 0x269, 0x26a,
-							 0x26b, 0x26c, 0x26d, 0x26e, 0x26f };
+			static const uint32_t fx[11] = {0x250, 0x258, 0x259, 0x268, 0x269, 0x26a,
+							0x26b, 0x26c, 0x26d, 0x26e, 0x26f};
 			bool all = true;
 			for (unsigned j = 0; j < 11; j++)
 				all = all && c->msr[1 + (fx[j] - 0x200)].present;
@@ -1090,8 +1151,10 @@ void mt_machine_build(const memtype_capture *const *caps, size_t n, struct mt_ma
 	for (size_t k = 0; k < n; k++) {
 		const memtype_capture *c = caps[k];
 		if (c->dump_seen) {
-			set_int(m, &m->def_type, &m->def_source, c->dump_def_type, "dump", "default type");
-			set_int(m, &m->enabled, &m->enabled_source, c->dump_var_hdr, "dump", "DEF_TYPE.E");
+			set_int(m, &m->def_type, &m->def_source, c->dump_def_type, "dump",
+				"default type");
+			set_int(m, &m->enabled, &m->enabled_source, c->dump_var_hdr, "dump",
+				"DEF_TYPE.E");
 			/* The fixed header says "enabled" for FE up to 6.4, for E && FE
 			 * from 6.5 (generic.c print_mtrr_state). */
 			int fe = c->dump_fixed_hdr;
@@ -1108,7 +1171,8 @@ void mt_machine_build(const memtype_capture *const *caps, size_t n, struct mt_ma
 				m->fixed_known = true;
 				m->fixed_source = "dump";
 			} else if (c->dump_fixed_hdr >= 0 && !all) {
-				mt_machine_note(m, "%s: the fixed-range dump is incomplete", c->name);
+				mt_machine_note(m, "%s: the fixed-range dump is incomplete",
+						c->name);
 			}
 			if (!m->vcnt && !c->dump_truncated && c->dump_var_hdr >= 0) {
 				m->vcnt = c->dump_nvar;
@@ -1118,20 +1182,23 @@ void mt_machine_build(const memtype_capture *const *caps, size_t n, struct mt_ma
 		if (c->clean_total_seen || c->clean_orig_seen || c->clean_found || c->clean_fail) {
 			/* mtrr_cleanup() runs only with MTRRs on and a UC default (cleanup.c). */
 			set_int(m, &m->enabled, &m->enabled_source, 1, "cleanup", "DEF_TYPE.E");
-			set_int(m, &m->def_type, &m->def_source, MEMTYPE_UC, "cleanup", "default type");
+			set_int(m, &m->def_type, &m->def_source, MEMTYPE_UC, "cleanup",
+				"default type");
 		}
 		if (c->all_blank) {
 			/* mtrr_trim_uncached_memory() says so only when DEF_TYPE's type
 			 * byte is UC (E is not tested: <= 6.1 guests print "Disabled"
 			 * and then this line). */
-			set_int(m, &m->def_type, &m->def_source, MEMTYPE_UC, "trim", "default type");
+			set_int(m, &m->def_type, &m->def_source, MEMTYPE_UC, "trim",
+				"default type");
 		}
 		if (c->map_line && !c->mtrr_status)
 			set_int(m, &m->enabled, &m->enabled_source, 1, "map-line", "DEF_TYPE.E");
 		if (c->mtrr_status && (strcmp(c->mtrr_status, "disabled-by-bios") == 0 ||
 				       strcmp(c->mtrr_status, "disabled") == 0 ||
 				       strcmp(c->mtrr_status, "not-available") == 0))
-			set_int(m, &m->enabled, &m->enabled_source, 0, c->mtrr_status, "DEF_TYPE.E");
+			set_int(m, &m->enabled, &m->enabled_source, 0, c->mtrr_status,
+				"DEF_TYPE.E");
 		if (!m->tom2 && c->tom2) {
 			m->tom2 = c->tom2;
 			m->tom2_source = "log";
@@ -1139,7 +1206,8 @@ void mt_machine_build(const memtype_capture *const *caps, size_t n, struct mt_ma
 		const struct mt_cap_msr *sys = &c->msr[257], *top = &c->msr[258];
 		if (!m->tom2 && sys->present && top->present &&
 		    (sys->value & (3ull << 21)) == (3ull << 21) && (top->value & ~0x7fffffull)) {
-			/* SYSCFG MtrrTom2En (21) and Tom2ForceMemTypeWB (22); TOP_MEM2 bits 47:23. */
+			/* SYSCFG MtrrTom2En (21) and Tom2ForceMemTypeWB (22); TOP_MEM2 bits 47:23.
+			 */
 			m->tom2 = top->value & 0xffffff800000ull;
 			m->tom2_source = "msr";
 		}
@@ -1170,9 +1238,9 @@ void mt_machine_build(const memtype_capture *const *caps, size_t n, struct mt_ma
 			m->pat = c->pat;
 			m->pat_source = "dmesg";
 		} else if (m->pat != c->pat) {
-			mt_machine_disagree(m, "IA32_PAT: %s says 0x%llx, the kernel log says 0x%llx",
-					    m->pat_source, (unsigned long long)m->pat,
-					    (unsigned long long)c->pat);
+			mt_machine_disagree(
+			    m, "IA32_PAT: %s says 0x%llx, the kernel log says 0x%llx",
+			    m->pat_source, (unsigned long long)m->pat, (unsigned long long)c->pat);
 		}
 	}
 
@@ -1188,8 +1256,9 @@ void mt_machine_build(const memtype_capture *const *caps, size_t n, struct mt_ma
 			m->var_known = true;
 			m->nvar = m->vcnt < MT_CAP_MAX_VAR ? m->vcnt : MT_CAP_MAX_VAR;
 			m->mtrr_source = "map-line";
-			mt_machine_note(m, "variable MTRRs taken as all unused: the kernel's map has "
-					   "no variable entry");
+			mt_machine_note(m,
+					"variable MTRRs taken as all unused: the kernel's map has "
+					"no variable entry");
 		}
 	}
 	if (!m->vcnt && m->var_known) {
@@ -1206,8 +1275,8 @@ void mt_machine_build(const memtype_capture *const *caps, size_t n, struct mt_ma
 		m->def_source = "inferred";
 		mt_machine_note(m, "default type not in the captures: %s inferred (%s)",
 				m->def_type == MEMTYPE_UC ? "UC" : "WB",
-				m->def_type == MEMTYPE_UC ? "a variable range is WB" :
-							    "the variable ranges are only holes");
+				m->def_type == MEMTYPE_UC ? "a variable range is WB"
+							  : "the variable ranges are only holes");
 	}
 	if (m->var_known && m->vcnt < m->nvar)
 		m->vcnt = m->nvar;

@@ -21,25 +21,25 @@
 
 #include "internal.h"
 
-#define MT_CAP_LINE_MAX 4096u	  /* longer lines are cut (diagnostic "line-too-long") */
-#define MT_CAP_SNIFF 65536u	  /* bytes looked at before the first line is parsed */
-#define MT_CAP_GIVE_UP (64u << 20) /* no recognised line in this many bytes: not a capture */
-#define MT_CAP_MAX_VAR 64u	  /* variable MTRR indexes a capture may name */
-#define MT_CAP_MAX_E820 256u
-#define MT_CAP_MAX_MAP 600u	  /* CACHE_MAP_MAX of Linux 6.5+ generic.c */
-#define MT_CAP_MAX_CLEAN 64u	  /* registers in an mtrr_cleanup table */
-#define MT_CAP_MAX_RESULTS 136u	  /* NUM_RESULT of Linux cleanup.c */
-#define MT_CAP_MAX_PROC 64u
-#define MT_CAP_MAX_PATLIST 512u
+#define MT_CAP_LINE_MAX	     4096u	 /* longer lines are cut (diagnostic "line-too-long") */
+#define MT_CAP_SNIFF	     16384u	 /* bytes looked at before the first line is parsed */
+#define MT_CAP_GIVE_UP	     (64u << 20) /* no recognised line in this many bytes: not a capture */
+#define MT_CAP_MAX_VAR	     64u	 /* variable MTRR indexes a capture may name */
+#define MT_CAP_MAX_E820	     256u
+#define MT_CAP_MAX_MAP	     600u /* CACHE_MAP_MAX of Linux 6.5+ generic.c */
+#define MT_CAP_MAX_CLEAN     64u  /* registers in an mtrr_cleanup table */
+#define MT_CAP_MAX_RESULTS   136u /* NUM_RESULT of Linux cleanup.c */
+#define MT_CAP_MAX_PROC	     64u
+#define MT_CAP_MAX_PATLIST   512u
 #define MT_CAP_MAX_CONFLICTS 16u
-#define MT_CAP_MAX_DIAGS 32u
-#define MT_CAP_TEXT 160u
-#define MT_CAP_FIXED 88u
+#define MT_CAP_MAX_DIAGS     32u
+#define MT_CAP_TEXT	     160u
+#define MT_CAP_FIXED	     88u
 
 /* The MSRs an MSR dump may give, in a compact slot space. */
-#define MT_MSR_SYSCFG 0xc0010010u  /* AMD SYSCFG (APM Vol. 2 §7.9) */
-#define MT_MSR_TOP_MEM2 0xc001001du /* AMD TOP_MEM2 */
-#define MT_CAP_MSR_SLOTS 259u	  /* 0xfe, 0x200-0x2ff, SYSCFG, TOP_MEM2 */
+#define MT_MSR_SYSCFG	 0xc0010010u /* AMD SYSCFG (APM Vol. 2 §7.9) */
+#define MT_MSR_TOP_MEM2	 0xc001001du /* AMD TOP_MEM2 */
+#define MT_CAP_MSR_SLOTS 259u	     /* 0xfe, 0x200-0x2ff, SYSCFG, TOP_MEM2 */
 
 /* Formats as bits of memtype_capture::formats. */
 #define MT_FMT_BIT(f) (1u << (unsigned)(f))
@@ -65,11 +65,11 @@ typedef enum mt_section {
 
 /* One variable MTRR as a register dump or MSR read gives it. */
 struct mt_cap_var {
-	bool present;	/* the capture names this index */
-	bool valid;	/* PHYSMASK.V ("disabled" in a dump) */
-	uint64_t base;	/* PHYSBASE including the type byte */
-	uint64_t mask;	/* PHYSMASK including V */
-	bool type_ok;	/* the dump's type word was understood ("?" is not) */
+	bool present;  /* the capture names this index */
+	bool valid;    /* PHYSMASK.V ("disabled" in a dump) */
+	uint64_t base; /* PHYSBASE including the type byte */
+	uint64_t mask; /* PHYSMASK including V */
+	bool type_ok;  /* the dump's type word was understood ("?" is not) */
 	unsigned line;
 };
 
@@ -119,12 +119,12 @@ struct mt_cap_diag {
 /* Kernel parameters that change what MTRR code does (Linux
  * Documentation/admin-guide/kernel-parameters.txt). */
 struct mt_cap_params {
-	bool seen;		/* a "Command line:" was found */
-	int enable_cleanup;	/* 1 enable_mtrr_cleanup, 0 disable_mtrr_cleanup, -1 unset */
-	bool disable_trim;	/* disable_mtrr_trim */
-	bool mtrr_debug;	/* mtrr=debug (6.5+) or mtrr_cleanup_debug */
-	uint64_t chunk, gran;	/* mtrr_chunk_size= / mtrr_gran_size= (0 unset) */
-	int spare;		/* mtrr_spare_reg_nr= (-1 unset) */
+	bool seen;	      /* a "Command line:" was found */
+	int enable_cleanup;   /* 1 enable_mtrr_cleanup, 0 disable_mtrr_cleanup, -1 unset */
+	bool disable_trim;    /* disable_mtrr_trim */
+	bool mtrr_debug;      /* mtrr=debug (6.5+) or mtrr_cleanup_debug */
+	uint64_t chunk, gran; /* mtrr_chunk_size= / mtrr_gran_size= (0 unset) */
+	int spare;	      /* mtrr_spare_reg_nr= (-1 unset) */
 	bool nopat;
 };
 
@@ -137,22 +137,22 @@ struct memtype_capture {
 
 	/* ---- line machinery (capture.c) */
 	uint64_t bytes;
-	unsigned line;		 /* number of the line being parsed (1-based) */
-	unsigned lines_used;	 /* recognised lines */
-	char *sniff;		 /* the first MT_CAP_SNIFF bytes, until sniffed */
+	unsigned line;	     /* number of the line being parsed (1-based) */
+	unsigned lines_used; /* recognised lines */
+	char *sniff;	     /* the first MT_CAP_SNIFF bytes, until sniffed */
 	size_t nsniff;
 	bool sniffed, qp, binary;
-	char *buf;		 /* the current raw line */
+	char *buf; /* the current raw line */
 	size_t nbuf;
-	bool overflow;		 /* the current line exceeded MT_CAP_LINE_MAX */
-	char *qpbuf;		 /* a quoted-printable line being joined */
+	bool overflow; /* the current line exceeded MT_CAP_LINE_MAX */
+	char *qpbuf;   /* a quoted-printable line being joined */
 	size_t nqp;
 	unsigned qp_line;
-	char *pending;		 /* a PARTIAL line waiting for its wrapped tail */
+	char *pending; /* a PARTIAL line waiting for its wrapped tail */
 	size_t npending;
 	unsigned pending_line;
 	mt_section sect;
-	int sect_format;	 /* the format whose section is open */
+	int sect_format; /* the format whose section is open */
 
 	/* ---- dmesg facts (capture_dmesg.c) */
 	char kernel[64];
@@ -160,39 +160,36 @@ struct memtype_capture {
 	bool second_boot;	 /* a second "Linux version": later kernel lines are skipped */
 	char dmi[MT_CAP_TEXT];
 	char hypervisor[48];
-	int vendor;		 /* 0 unknown, 1 intel, 2 amd */
+	int vendor; /* 0 unknown, 1 intel, 2 amd */
 	char vendor_source[64];
 	struct mt_cap_params params;
 
-	bool dump_seen;		 /* "MTRR default type:" */
-	int dump_def_type;	 /* memtype_type, -1 unknown/"?" */
-	int dump_fixed_hdr;	 /* -1 none, 0 "disabled", 1 "enabled" */
-	int dump_var_hdr;	 /* -1 none, 0 "disabled", 1 "enabled" */
+	bool dump_seen;	    /* "MTRR default type:" */
+	int dump_def_type;  /* memtype_type, -1 unknown/"?" */
+	int dump_fixed_hdr; /* -1 none, 0 "disabled", 1 "enabled" */
+	int dump_var_hdr;   /* -1 none, 0 "disabled", 1 "enabled" */
 	uint8_t fixed[MT_CAP_FIXED];
 	bool fixed_set[MT_CAP_FIXED];
-	unsigned dump_nvar;	 /* variable lines listed (= VCNT when complete) */
-	unsigned dump_digits;	 /* hex digits of the base field */
-	bool dump_truncated;	 /* the input ended inside the dump */
+	unsigned dump_nvar;   /* variable lines listed (= VCNT when complete) */
+	unsigned dump_digits; /* hex digits of the base field */
+	bool dump_truncated;  /* the input ended inside the dump */
 	struct mt_cap_var var[MT_CAP_MAX_VAR];
-	uint64_t tom2;		 /* "TOM2: ... aka ...M", 0 none */
+	uint64_t tom2; /* "TOM2: ... aka ...M", 0 none */
 	unsigned tom2_line;
 
-	bool map_line;		 /* "MTRR map: N entries (F fixed + V variable; max M), built from K" */
+	bool map_line; /* "MTRR map: N entries (F fixed + V variable; max M), built from K" */
 	unsigned map_n, map_f, map_v, map_m, map_k;
 	unsigned nmap;
-	struct mt_cap_trange map[MT_CAP_MAX_MAP];
 
 	unsigned nclean_orig, nclean_new;
 	bool clean_orig_seen, clean_new_seen;
-	struct mt_cap_sizereg clean_orig[MT_CAP_MAX_CLEAN], clean_new[MT_CAP_MAX_CLEAN];
 	bool clean_total_seen;
 	uint64_t clean_total_mb;
 	bool clean_found, clean_fail, clean_invalid;
-	bool clean_chosen_seen;	 /* the result line after "Found optimal setting" */
+	bool clean_chosen_seen; /* the result line after "Found optimal setting" */
 	struct mt_cap_result clean_chosen;
-	unsigned nresults;	 /* every result line, in order */
-	struct mt_cap_result results[MT_CAP_MAX_RESULTS];
-	unsigned strange_uc;	 /* "VAR MTRR %d contains strange UC entry under 1M": bit n */
+	unsigned nresults;   /* result lines seen; the last 136 are kept (a ring) */
+	unsigned strange_uc; /* "VAR MTRR %d contains strange UC entry under 1M": bit n */
 	bool losing_seen;
 	uint64_t losing_mb;
 	bool all_blank;		 /* "CPU MTRRs all blank - virtualized system." */
@@ -202,42 +199,49 @@ struct memtype_capture {
 	bool pat_seen;
 	uint64_t pat;
 	char pat_source[32];
-	bool pat_off;		 /* PAT not initialised (messages) */
+	bool pat_off; /* PAT not initialised (messages) */
 
 	unsigned ne820;
-	bool e820_exclusive;	 /* old "A - B (type)" format seen */
-	struct mt_cap_range e820[MT_CAP_MAX_E820];
-
+	bool e820_exclusive; /* old "A - B (type)" format seen */
 	unsigned nconflicts;
-	struct {
-		unsigned line;
-		char text[MT_CAP_TEXT];
-	} conflicts[MT_CAP_MAX_CONFLICTS];
 
 	/* ---- /proc/mtrr (capture_procmtrr.c) */
 	unsigned nproc;
-	struct mt_cap_sizereg proc[MT_CAP_MAX_PROC];
 
 	/* ---- MSR dumps (capture_msr.c) */
 	struct mt_cap_msr msr[MT_CAP_MSR_SLOTS];
 	unsigned cpuid_phys_bits;
-	uint32_t rdmsr_index;	 /* MSR of the open rdmsr section */
-	bool rdmsr_uniq;	 /* ... piped through uniq -c */
-	bool rdmsr_decimal;	 /* ... with -d / -u */
+	uint32_t rdmsr_index; /* MSR of the open rdmsr section */
+	bool rdmsr_uniq;      /* ... piped through uniq -c */
+	bool rdmsr_decimal;   /* ... with -d / -u */
 
 	/* ---- pat_memtype_list (capture_patlist.c) */
 	unsigned npatlist;
 	uint64_t patlist_dropped;
-	struct mt_cap_trange patlist[MT_CAP_MAX_PATLIST];
 
 	/* ---- diagnostics */
 	unsigned ndiags, diags_dropped;
+
+	/*
+	 * Tables read only below their counts (above). memtype_capture_new()
+	 * clears the object up to `map` only: keep every other field above.
+	 */
+	struct mt_cap_trange map[MT_CAP_MAX_MAP];
+	struct mt_cap_sizereg clean_orig[MT_CAP_MAX_CLEAN], clean_new[MT_CAP_MAX_CLEAN];
+	struct mt_cap_result results[MT_CAP_MAX_RESULTS];
+	struct mt_cap_range e820[MT_CAP_MAX_E820];
+	struct {
+		unsigned line;
+		char text[MT_CAP_TEXT];
+	} conflicts[MT_CAP_MAX_CONFLICTS];
+	struct mt_cap_sizereg proc[MT_CAP_MAX_PROC];
+	struct mt_cap_trange patlist[MT_CAP_MAX_PATLIST];
 	struct mt_cap_diag diags[MT_CAP_MAX_DIAGS];
 };
 
 /* Record a diagnostic for the current line (bounded; extra ones are counted). */
 void mt_cap_diag(memtype_capture *c, unsigned col, const char *code, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+    __attribute__((format(printf, 4, 5)));
 
 /*
  * The recognisers. Each gets one line with its prefixes stripped (s, n
@@ -298,18 +302,18 @@ typedef enum mt_view_kind {
 
 struct mt_mach_var {
 	bool valid;
-	uint64_t base;	/* address (type byte removed) */
-	uint64_t mask;	/* address bits of PHYSMASK (exact views), else derived */
-	uint64_t size;	/* bytes (sized views), else derived from the mask */
-	int type;	/* memtype_type, -1 unknown / reserved encoding */
+	uint64_t base; /* address (type byte removed) */
+	uint64_t mask; /* address bits of PHYSMASK (exact views), else derived */
+	uint64_t size; /* bytes (sized views), else derived from the mask */
+	int type;      /* memtype_type, -1 unknown / reserved encoding */
 	unsigned raw_type;
-	bool exact;	/* mask read, not derived */
+	bool exact; /* mask read, not derived */
 };
 
 struct mt_view {
 	mt_view_kind kind;
 	const memtype_capture *cap;
-	unsigned n;	/* indexes covered: max listed index + 1 */
+	unsigned n; /* indexes covered: max listed index + 1 */
 	struct mt_mach_var v[MT_CAP_MAX_VAR];
 };
 
@@ -321,44 +325,45 @@ struct mt_view {
  * before any kernel cleanup). -1 means unknown for the int fields.
  */
 struct mt_mach {
-	const memtype_capture *log;	/* the first capture with kernel-log lines, or NULL */
+	const memtype_capture *log; /* the first capture with kernel-log lines, or NULL */
 	char kernel[64], dmi[MT_CAP_TEXT], hypervisor[48], vendor_source[64];
-	int vendor;			/* 0 unknown, 1 intel, 2 amd */
+	int vendor; /* 0 unknown, 1 intel, 2 amd */
 	struct mt_cap_params params;
 
 	unsigned phys_bits;
-	const char *phys_bits_source;	/* "cpuid", "mask", "address", "default" */
-	unsigned need_bits;		/* width every address seen needs */
+	const char *phys_bits_source; /* "cpuid", "mask", "address", "default" */
+	unsigned need_bits;	      /* width every address seen needs */
 
-	const char *mtrr_source;	/* "msr", "dump", "proc-mtrr", "cleanup-table", "none" */
-	const char *mtrr_status;	/* the kernel's own words, or NULL */
+	const char *mtrr_source; /* "msr", "dump", "proc-mtrr", "cleanup-table", "none" */
+	const char *mtrr_status; /* the kernel's own words, or NULL */
 	int enabled, fixed_enabled, def_type;
 	const char *enabled_source, *def_source;
-	int have_fixed;			/* MTRRcap.FIX, -1 unknown */
+	int have_fixed; /* MTRRcap.FIX, -1 unknown */
 	bool fixed_known;
 	uint8_t fixed[MT_CAP_FIXED];
 	const char *fixed_source;
 	bool var_known;
-	unsigned nvar;			/* indexes described (<= MT_CAP_MAX_VAR) */
+	unsigned nvar; /* indexes described (<= MT_CAP_MAX_VAR) */
 	struct mt_mach_var var[MT_CAP_MAX_VAR];
-	unsigned vcnt;			/* MTRRcap.VCNT, 0 unknown */
-	const char *vcnt_source;	/* "mtrrcap", "dump", "map-line", "lower-bound" */
+	unsigned vcnt;		 /* MTRRcap.VCNT, 0 unknown */
+	const char *vcnt_source; /* "mtrrcap", "dump", "map-line", "lower-bound" */
 	uint64_t tom2;
 	const char *tom2_source;
 	bool pat_known, pat_off;
 	uint64_t pat;
 	const char *pat_source;
 	unsigned ne820;
-	struct mt_cap_range e820[MT_CAP_MAX_E820];
-
 	unsigned nviews;
-	struct mt_view views[MT_MACH_MAX_VIEWS];
-	int chosen;			/* the view the registers come from, -1 none */
-
+	int chosen; /* the view the registers come from, -1 none */
 	/* Values two captures (or sources) give differently: "what: a vs b". */
 	unsigned ndis;
+	unsigned nnotes; /* assumptions made */
+
+	/* Tables read below their counts only: mt_machine_build() clears the
+	 * object up to here. */
+	struct mt_cap_range e820[MT_CAP_MAX_E820];
+	struct mt_view views[MT_MACH_MAX_VIEWS];
 	char dis[MT_MACH_MAX_NOTES][2 * MT_CAP_TEXT];
-	unsigned nnotes;		/* assumptions made */
 	char notes[MT_MACH_MAX_NOTES][MT_CAP_TEXT];
 };
 
@@ -367,7 +372,7 @@ void mt_machine_build(const memtype_capture *const *caps, size_t n, struct mt_ma
 /* Record an assumption / a disagreement (bounded). */
 void mt_machine_note(struct mt_mach *m, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void mt_machine_disagree(struct mt_mach *m, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 /* The size Linux derives from an address mask (get_mtrr_size, 6.5+): the two's
  * complement of the mask with every bit at and above phys_bits set. */
 uint64_t mt_mask_size(uint64_t mask, unsigned phys_bits);

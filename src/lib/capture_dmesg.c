@@ -121,11 +121,24 @@ static bool mem_size(const char *s, size_t n, size_t *i, uint64_t *out)
 	unsigned shift = 0;
 	if (k < n) {
 		switch (s[k]) {
-		case 'K': case 'k': shift = 10; break;
-		case 'M': case 'm': shift = 20; break;
-		case 'G': case 'g': shift = 30; break;
-		case 'T': case 't': shift = 40; break;
-		default: break;
+		case 'K':
+		case 'k':
+			shift = 10;
+			break;
+		case 'M':
+		case 'm':
+			shift = 20;
+			break;
+		case 'G':
+		case 'g':
+			shift = 30;
+			break;
+		case 'T':
+		case 't':
+			shift = 40;
+			break;
+		default:
+			break;
 		}
 		if (shift)
 			k++;
@@ -168,7 +181,8 @@ static void command_line(memtype_capture *c, const char *s, size_t n)
 			p->chunk = v;
 		else if (mt_starts(w, wn, "mtrr_gran_size=") && (k = 15, mem_size(w, wn, &k, &v)))
 			p->gran = v;
-		else if (mt_starts(w, wn, "mtrr_spare_reg_nr=") && (k = 18, mt_cap_dec(w, wn, &k, &v)))
+		else if (mt_starts(w, wn, "mtrr_spare_reg_nr=") &&
+			 (k = 18, mt_cap_dec(w, wn, &k, &v)))
 			p->spare = v > 255 ? 255 : (int)v;
 	}
 }
@@ -184,7 +198,8 @@ static void e820_add(memtype_capture *c, uint64_t start, uint64_t end, const cha
 	}
 	if (c->ne820 >= MT_CAP_MAX_E820) {
 		if (c->ne820 == MT_CAP_MAX_E820)
-			mt_cap_diag(c, col, "too-many", "more than %u e820 entries: the rest is ignored",
+			mt_cap_diag(c, col, "too-many",
+				    "more than %u e820 entries: the rest is ignored",
 				    MT_CAP_MAX_E820);
 		return;
 	}
@@ -379,8 +394,8 @@ static mt_line_result map_entry(memtype_capture *c, const char *s, size_t n, uns
 	if (mt_cap_type_word(s, n, i, &t) != 0) {
 		if (mt_cap_type_prefix(s, n, i))
 			return MT_LINE_PARTIAL;
-		mt_cap_diag(c, col + (unsigned)i, "unknown-type", "MTRR map entry %llu: unknown type",
-			    (unsigned long long)idx);
+		mt_cap_diag(c, col + (unsigned)i, "unknown-type",
+			    "MTRR map entry %llu: unknown type", (unsigned long long)idx);
 		return MT_LINE_USED;
 	}
 	if (c->nmap >= MT_CAP_MAX_MAP) {
@@ -526,7 +541,8 @@ static mt_line_result pat_config(memtype_capture *c, const char *s, size_t n, si
 		if (memtype_type_parse(s + st, i - st, &t) != 0 || t == MEMTYPE_WC_PLUS ||
 		    t == MEMTYPE_UNDEFINED) {
 			mt_cap_diag(c, col + (unsigned)st, "unknown-type",
-				    "PAT entry %u: '%.*s' is not a PAT type", k, (int)(i - st), s + st);
+				    "PAT entry %u: '%.*s' is not a PAT type", k, (int)(i - st),
+				    s + st);
 			return MT_LINE_USED;
 		}
 		msr |= (uint64_t)t << (8 * k);
@@ -551,8 +567,10 @@ static mt_line_result pat_line(memtype_capture *c, const char *s, size_t n, unsi
 			c->pat_off = true;
 			return MT_LINE_USED;
 		}
-		if (find(s, n, i, "conflicting memory types") || find(s, n, i, "memtype_reserve failed") ||
-		    find(s, n, i, "reserve_memtype failed") || find(s, n, i, "reserve_ram_pages_type failed"))
+		if (find(s, n, i, "conflicting memory types") ||
+		    find(s, n, i, "memtype_reserve failed") ||
+		    find(s, n, i, "reserve_memtype failed") ||
+		    find(s, n, i, "reserve_ram_pages_type failed"))
 			goto conflict;
 		return MT_LINE_NOT_MINE;
 	}
@@ -602,10 +620,17 @@ static bool kmg(const char *s, size_t n, size_t *i, uint64_t *out)
 		return false;
 	unsigned shift;
 	switch (s[*i]) {
-	case 'K': shift = 10; break;
-	case 'M': shift = 20; break;
-	case 'G': shift = 30; break;
-	default: return false;
+	case 'K':
+		shift = 10;
+		break;
+	case 'M':
+		shift = 20;
+		break;
+	case 'G':
+		shift = 30;
+		break;
+	default:
+		return false;
 	}
 	if (v > (UINT64_MAX >> shift))
 		return false;
@@ -656,7 +681,7 @@ static mt_line_result clean_reg(memtype_capture *c, const char *s, size_t n, uns
 static mt_line_result clean_result(memtype_capture *c, const char *s, size_t n)
 {
 	size_t i = 0;
-	struct mt_cap_result r = { 0 };
+	struct mt_cap_result r = {0};
 	uint64_t num;
 
 	if (mt_cap_lit(s, n, &i, "*BAD*"))
@@ -687,8 +712,9 @@ static mt_line_result clean_result(memtype_capture *c, const char *s, size_t n)
 	mt_cap_lit(s, n, &i, "-");
 	if (!kmg(s, n, &i, &r.lose))
 		return i >= n ? MT_LINE_PARTIAL : MT_LINE_NOT_MINE;
-	if (c->nresults < MT_CAP_MAX_RESULTS)
-		c->results[c->nresults] = r;
+	/* The last MT_CAP_MAX_RESULTS lines, as a ring: a failed cleanup prints
+	 * all 136 results last. */
+	c->results[c->nresults % MT_CAP_MAX_RESULTS] = r;
 	c->nresults++;
 	if (c->clean_found && !c->clean_chosen_seen) {
 		c->clean_chosen = r;
@@ -702,7 +728,8 @@ static mt_line_result warning_line(memtype_capture *c, const char *s, size_t n, 
 	size_t i = 0;
 	uint64_t v;
 
-	if (mt_cap_lit(s, n, &i, "WARNING: BIOS bug: CPU MTRRs don't cover all of memory, losing ")) {
+	if (mt_cap_lit(s, n, &i,
+		       "WARNING: BIOS bug: CPU MTRRs don't cover all of memory, losing ")) {
 		if (!mt_cap_dec(s, n, &i, &v))
 			return rest_blank(s, n, i) ? MT_LINE_PARTIAL : MT_LINE_NOT_MINE;
 		c->losing_seen = true;
@@ -782,8 +809,9 @@ mt_line_result mt_cap_dmesg_line(memtype_capture *c, const char *s, size_t n, un
 		if (mt_cap_lit(s, n, &i, "Linux version ")) {
 			if (c->kernel[0]) {
 				c->second_boot = true;
-				mt_cap_diag(c, col, "second-boot",
-					    "a second boot starts here: only the first one is read");
+				mt_cap_diag(
+				    c, col, "second-boot",
+				    "a second boot starts here: only the first one is read");
 				return MT_LINE_USED;
 			}
 			kernel_version(c, s + i, n - i);
@@ -952,7 +980,8 @@ mt_line_result mt_cap_dmesg_line(memtype_capture *c, const char *s, size_t n, un
 		if (mt_starts(s, n, "x86/cpu: VMX (outside TXT) disabled by BIOS") ||
 		    mt_starts(s, n, "x86/cpu: SGX disabled by BIOS"))
 			set_vendor(c, 1, "Intel-only feature message");
-		else if (mt_starts(s, n, "Performance Events:") && find(s, n, 19, "Intel PMU driver"))
+		else if (mt_starts(s, n, "Performance Events:") &&
+			 find(s, n, 19, "Intel PMU driver"))
 			set_vendor(c, 1, "Intel PMU driver");
 		else if (mt_starts(s, n, "Performance Events:") && find(s, n, 19, "AMD PMU driver"))
 			set_vendor(c, 2, "AMD PMU driver");

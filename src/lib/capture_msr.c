@@ -165,7 +165,8 @@ static mt_line_result rdmsr_command(memtype_capture *c, const char *s, size_t n,
 		uint64_t v;
 		if (!mt_cap_hex(w, wn, &k, true, &v) || k != wn) {
 			mt_cap_diag(c, col + (unsigned)st, "bad-number",
-				    "rdmsr: '%.*s' is not an MSR index", (int)(wn > 20 ? 20 : wn), w);
+				    "rdmsr: '%.*s' is not an MSR index", (int)(wn > 20 ? 20 : wn),
+				    w);
 			return MT_LINE_USED;
 		}
 		idx = v;
@@ -178,7 +179,8 @@ static mt_line_result rdmsr_command(memtype_capture *c, const char *s, size_t n,
 		c->sect = MT_SECT_RDMSR;
 		c->sect_format = MEMTYPE_CAPTURE_MSR;
 	} else if (field) {
-		mt_cap_diag(c, col, "not-modelled", "rdmsr -f prints a bit field, not the register");
+		mt_cap_diag(c, col, "not-modelled",
+			    "rdmsr -f prints a bit field, not the register");
 	}
 	return MT_LINE_USED;
 }
@@ -222,8 +224,10 @@ mt_line_result mt_cap_msr_line(memtype_capture *c, const char *s, size_t n, unsi
 			return r;
 		c->sect = MT_SECT_NONE;
 	}
-	/* Commands, maybe after a prompt. */
-	size_t p = after_prompt(s, n);
+	/* Commands, maybe after a prompt ("$ ", "# ", "user@host:~$ "). */
+	size_t p = 0;
+	if (memchr(s, '$', n < 80 ? n : 80) || memchr(s, '#', n < 80 ? n : 80))
+		p = after_prompt(s, n);
 	i = p;
 	if (mt_cap_lit(s, n, &i, "rdmsr ") || mt_cap_lit(s, n, &i, "/rdmsr ") ||
 	    mt_cap_lit(s, n, &i, "sudo rdmsr "))
@@ -264,11 +268,14 @@ mt_line_result mt_cap_msr_line(memtype_capture *c, const char *s, size_t n, unsi
 			mt_cap_skip_blanks(s, n, &i);
 			if (mt_starts(s + i, n - i, "GenuineIntel") && !c->vendor) {
 				c->vendor = 1;
-				snprintf(c->vendor_source, sizeof(c->vendor_source), "cpuinfo vendor_id");
+				snprintf(c->vendor_source, sizeof(c->vendor_source),
+					 "cpuinfo vendor_id");
 			} else if ((mt_starts(s + i, n - i, "AuthenticAMD") ||
-				    mt_starts(s + i, n - i, "HygonGenuine")) && !c->vendor) {
+				    mt_starts(s + i, n - i, "HygonGenuine")) &&
+				   !c->vendor) {
 				c->vendor = 2;
-				snprintf(c->vendor_source, sizeof(c->vendor_source), "cpuinfo vendor_id");
+				snprintf(c->vendor_source, sizeof(c->vendor_source),
+					 "cpuinfo vendor_id");
 			}
 			return MT_LINE_USED;
 		}

@@ -20,7 +20,8 @@
 static mt_line_result add(memtype_capture *c, uint64_t a, uint64_t b_excl, int t, unsigned col)
 {
 	if (b_excl <= a) {
-		mt_cap_diag(c, col, "bad-range", "PAT list entry 0x%llx-0x%llx is empty or reversed",
+		mt_cap_diag(c, col, "bad-range",
+			    "PAT list entry 0x%llx-0x%llx is empty or reversed",
 			    (unsigned long long)a, (unsigned long long)b_excl);
 		return MT_LINE_USED;
 	}

@@ -92,10 +92,11 @@ mt_line_result mt_cap_procmtrr_line(memtype_capture *c, const char *s, size_t n,
 		return i >= n ? MT_LINE_PARTIAL : MT_LINE_NOT_MINE;
 	}
 	if (base == 0 && size == 0) {
-		mt_cap_diag(c, col, "redacted",
-			    "reg%02llu: base and size read as 0 (listing made without CAP_SYS_ADMIN, "
-			    "Linux 4.19+ if.c hides them)",
-			    (unsigned long long)reg);
+		mt_cap_diag(
+		    c, col, "redacted",
+		    "reg%02llu: base and size read as 0 (listing made without CAP_SYS_ADMIN, "
+		    "Linux 4.19+ if.c hides them)",
+		    (unsigned long long)reg);
 		return MT_LINE_USED;
 	}
 	if (t < 0 || t == MEMTYPE_UC_MINUS)

@@ -22,38 +22,45 @@
 #include "linux_cleanup.h"
 #include "linux_guest.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
-#define MAX_CHECKS 24u
-#define MAX_FINDINGS 48u
-#define MAX_DIAGS 64u
-#define MAX_NOTES 24u
-#define MSG 256u
-#define SRC_TOM2 4u	     /* map piece src: WB from TOM2 */
-#define LINUX_VERSION 617u   /* "a 6.5+ kernel": the newest modelled */
-#define FOUR_GIB (1ull << 32)
+#define MAX_CHECKS	 24u
+#define MAX_FINDINGS	 48u
+#define MAX_DIAGS	 64u
+#define MAX_NOTES	 24u
+#define MSG		 256u
+#define SRC_TOM2	 4u   /* map piece src: WB from TOM2 */
+#define LINUX_VERSION	 617u /* "a 6.5+ kernel": the newest modelled */
+#define FOUR_GIB	 (1ull << 32)
 #define MT_ONE_MIB_BYTES 0x100000ull
 
 struct memtype_explain {
 	memtype_ctx *ctx;
 	memtype_explain_info info;
-	struct mt_mach mach;
 	size_t n;
 	const memtype_capture *const *caps; /* valid during memtype_explain_run only */
 	char (*names)[256];
 	const char **name_ptrs;
 	memtype_capture_format *fmts;
 	unsigned *seen;
+	memtype_map *map;
+	memtype_mtrr *hw;
+	unsigned nnotes;
+	size_t findings_dropped;
+	memtype_finding sink;
 
+	/*
+	 * Below: tables filled (or cleared) before they are read. The object is
+	 * cleared up to `mach` only; keep every other field above.
+	 */
+	struct mt_mach mach;
 	memtype_capture_range fixed[MT_CAP_FIXED];
 	memtype_capture_var var[MT_CAP_MAX_VAR];
 	memtype_capture_range e820[MT_CAP_MAX_E820];
-	memtype_map *map;
-	memtype_mtrr *hw;
 	const char *note_ptrs[MAX_NOTES];
 	char notes[MAX_NOTES][MT_CAP_TEXT];
-	unsigned nnotes;
 
 	struct mt_cleanup_in cin;
 	struct mt_cleanup_out cout;
@@ -67,8 +74,6 @@ struct memtype_explain {
 	char check_text[MAX_CHECKS][2][MSG];
 	memtype_finding findings[MAX_FINDINGS];
 	char finding_text[MAX_FINDINGS][MSG];
-	size_t findings_dropped;
-	memtype_finding sink;
 	memtype_diag diags[MAX_DIAGS];
 	char diag_code[MAX_DIAGS][32], diag_msg[MAX_DIAGS][MT_CAP_TEXT];
 };
@@ -203,8 +208,8 @@ static memtype_mtrr *replay(memtype_explain *e, const struct mt_mach_var *regs, 
 		return NULL;
 	bool fixed = m->fixed_known && m->have_fixed != 0;
 	if (fixed) {
-		static const uint32_t fx[11] = { 0x250, 0x258, 0x259, 0x268, 0x269, 0x26a,
-						 0x26b, 0x26c, 0x26d, 0x26e, 0x26f };
+		static const uint32_t fx[11] = {0x250, 0x258, 0x259, 0x268, 0x269, 0x26a,
+						0x26b, 0x26c, 0x26d, 0x26e, 0x26f};
 		for (unsigned j = 0; j < 11; j++) {
 			uint64_t v = 0;
 			for (unsigned b = 0; b < 8; b++)
@@ -226,21 +231,23 @@ static memtype_mtrr *replay(memtype_explain *e, const struct mt_mach_var *regs, 
 		if (x->type < 0) {
 			if (report)
 				finding(e, MEMTYPE_SEV_ERROR, "invalid-msr-value",
-					"variable MTRR %u has a reserved type (0x%x): WRMSR would raise "
+					"variable MTRR %u has a reserved type (0x%x): WRMSR would "
+					"raise "
 					"#GP; left out of the map",
 					i, x->raw_type);
 			continue;
 		}
 		if (memtype_mtrr_wrmsr(hw, MEMTYPE_MSR_MTRR_PHYSBASE0 + 2 * i,
 				       x->base | (uint64_t)x->type) != 0 ||
-		    memtype_mtrr_wrmsr(hw, MEMTYPE_MSR_MTRR_PHYSMASK0 + 2 * i,
-				       x->mask | 0x800u) != 0) {
+		    memtype_mtrr_wrmsr(hw, MEMTYPE_MSR_MTRR_PHYSMASK0 + 2 * i, x->mask | 0x800u) !=
+			0) {
 			if (report)
-				finding(e, MEMTYPE_SEV_ERROR, "invalid-msr-value",
-					"variable MTRR %u (base 0x%llx mask 0x%llx): %s; left out of "
-					"the map",
-					i, (unsigned long long)x->base, (unsigned long long)x->mask,
-					memtype_ctx_error(e->ctx)->message);
+				finding(
+				    e, MEMTYPE_SEV_ERROR, "invalid-msr-value",
+				    "variable MTRR %u (base 0x%llx mask 0x%llx): %s; left out of "
+				    "the map",
+				    i, (unsigned long long)x->base, (unsigned long long)x->mask,
+				    memtype_ctx_error(e->ctx)->message);
 			memtype_mtrr_wrmsr(hw, MEMTYPE_MSR_MTRR_PHYSMASK0 + 2 * i, 0);
 		}
 	}
@@ -310,7 +317,8 @@ static void hardware(memtype_explain *e)
 		return;
 	int rc = memtype_mtrr_build_map(e->hw, 4096, &e->map);
 	if (rc != 0) {
-		note(e, "the map has too many pieces to draw (%s)", memtype_ctx_error(e->ctx)->code);
+		note(e, "the map has too many pieces to draw (%s)",
+		     memtype_ctx_error(e->ctx)->code);
 		e->map = NULL;
 		return;
 	}
@@ -440,14 +448,17 @@ static void linux_model(memtype_explain *e)
 		assumed = true;
 	}
 	if (m->vcnt_source && strcmp(m->vcnt_source, "lower-bound") == 0 && in->nvar < 8) {
-		note(e, "VCNT unknown (at least %u): 8 assumed for the cleanup, as on most Intel "
-			"CPUs of the Core 2 era and on KVM", in->nvar);
+		note(e,
+		     "VCNT unknown (at least %u): 8 assumed for the cleanup, as on most Intel "
+		     "CPUs of the Core 2 era and on KVM",
+		     in->nvar);
 		in->nvar = 8;
 	}
 	mt_linux_cleanup(in, &e->cout);
 	if (assumed && e->cout.runs)
-		note(e, "mtrr_cleanup assumed enabled (CONFIG_MTRR_SANITIZER_ENABLE_DEFAULT=1, as in "
-			"the distribution kernels of the corpus)");
+		note(e,
+		     "mtrr_cleanup assumed enabled (CONFIG_MTRR_SANITIZER_ENABLE_DEFAULT=1, as in "
+		     "the distribution kernels of the corpus)");
 	info->cleanup_reason = e->cout.reason;
 	if (e->cout.applied)
 		info->cleanup_status = "rewrites";
@@ -569,10 +580,12 @@ static unsigned regs_diff(const struct mt_mach_var *a, unsigned na, const struct
 		if (diff++ == 0) {
 			char sa[64] = "unused", sb[64] = "unused";
 			if (va)
-				snprintf(sa, sizeof(sa), "0x%llx+0x%llx %s", (unsigned long long)a[i].base,
+				snprintf(sa, sizeof(sa), "0x%llx+0x%llx %s",
+					 (unsigned long long)a[i].base,
 					 (unsigned long long)a[i].size, tname(a[i].type));
 			if (vb)
-				snprintf(sb, sizeof(sb), "0x%llx+0x%llx %s", (unsigned long long)b[i].base,
+				snprintf(sb, sizeof(sb), "0x%llx+0x%llx %s",
+					 (unsigned long long)b[i].base,
 					 (unsigned long long)b[i].size, tname(b[i].type));
 			snprintf(buf, n, "reg %u: %s vs %s", i, sa, sb);
 		}
@@ -605,30 +618,35 @@ static void check_map(memtype_explain *e, const memtype_capture *log)
 
 	if (!log || !log->map_line)
 		return;
-	snprintf(lg, sizeof(lg),
-		 "MTRR map: %u entries (%u fixed + %u variable; max %u), built from %u variable MTRRs",
-		 log->map_n, log->map_f, log->map_v, log->map_m, log->map_k);
+	snprintf(
+	    lg, sizeof(lg),
+	    "MTRR map: %u entries (%u fixed + %u variable; max %u), built from %u variable MTRRs",
+	    log->map_n, log->map_f, log->map_v, log->map_m, log->map_k);
 	if (!mc->known)
 		return;
 	bool same = mc->entries == log->map_n && mc->fixed == log->map_f &&
 		    mc->variable == log->map_v && mc->max == log->map_m &&
 		    mc->built_from == log->map_k;
-	check(e, "mtrr-map", same, lg,
-	      "MTRR map: %u entries (%u fixed + %u variable; max %u), built from %u variable MTRRs%s",
-	      mc->entries, mc->fixed, mc->variable, mc->max, mc->built_from,
-	      e->info.linux_after_cleanup ? " (after mtrr_cleanup)" : "");
+	check(
+	    e, "mtrr-map", same, lg,
+	    "MTRR map: %u entries (%u fixed + %u variable; max %u), built from %u variable MTRRs%s",
+	    mc->entries, mc->fixed, mc->variable, mc->max, mc->built_from,
+	    e->info.linux_after_cleanup ? " (after mtrr_cleanup)" : "");
 	if (log->nmap == 0)
 		return;
-	unsigned lim = log->nmap > e->info.nlinux_entries ? log->nmap : (unsigned)e->info.nlinux_entries;
+	unsigned lim =
+	    log->nmap > e->info.nlinux_entries ? log->nmap : (unsigned)e->info.nlinux_entries;
 	for (unsigned i = 0; i < lim; i++) {
 		const struct mt_cap_trange *a = i < log->nmap ? &log->map[i] : NULL;
-		const memtype_capture_range *b = i < e->info.nlinux_entries ? &e->lx_entries[i] : NULL;
+		const memtype_capture_range *b =
+		    i < e->info.nlinux_entries ? &e->lx_entries[i] : NULL;
 		if (a && b && a->start == b->start && a->end == b->end && a->type == (int)b->type)
 			continue;
 		char la[96] = "none", lb[96] = "none";
 		if (a)
 			snprintf(la, sizeof(la), "%u: %016llx-%016llx %s", i,
-				 (unsigned long long)a->start, (unsigned long long)a->end, tname(a->type));
+				 (unsigned long long)a->start, (unsigned long long)a->end,
+				 tname(a->type));
 		if (b)
 			snprintf(lb, sizeof(lb), "%u: %016llx-%016llx %s", i,
 				 (unsigned long long)b->start, (unsigned long long)b->end,
@@ -648,18 +666,21 @@ static void check_cleanup(memtype_explain *e, const memtype_capture *log)
 	if (!log || !e->mach.var_known || strcmp(e->info.cleanup_status, "unknown") == 0)
 		return;
 	if (log->clean_total_seen) {
-		snprintf(lg, sizeof(lg), "total RAM covered: %lluM", (unsigned long long)log->clean_total_mb);
+		snprintf(lg, sizeof(lg), "total RAM covered: %lluM",
+			 (unsigned long long)log->clean_total_mb);
 		if (co->runs)
 			check(e, "cleanup-total", co->total_mb == log->clean_total_mb, lg,
 			      "total RAM covered: %lluM", (unsigned long long)co->total_mb);
 		else
-			check(e, "cleanup-total", false, lg, "mtrr_cleanup would not run: %s", co->reason);
+			check(e, "cleanup-total", false, lg, "mtrr_cleanup would not run: %s",
+			      co->reason);
 	}
 	if (log->clean_chosen_seen) {
 		result_text(lg, sizeof(lg), &log->clean_chosen);
 		if (co->applied) {
 			result_text(md, sizeof(md), &co->result);
-			check(e, "cleanup-result", result_eq(&co->result, &log->clean_chosen), lg, "%s", md);
+			check(e, "cleanup-result", result_eq(&co->result, &log->clean_chosen), lg,
+			      "%s", md);
 		} else {
 			check(e, "cleanup-result", false, lg, "%s", co->reason);
 		}
@@ -671,12 +692,14 @@ static void check_cleanup(memtype_explain *e, const memtype_capture *log)
 	if (log->clean_fail && log->nresults >= MT_CLEANUP_RESULTS && co->nresults) {
 		unsigned bad = 0, first = 0;
 		for (unsigned i = 0; i < MT_CLEANUP_RESULTS; i++)
-			if (!result_eq(&log->results[log->nresults - MT_CLEANUP_RESULTS + i], &co->results[i]))
+			if (!result_eq(&log->results[(log->nresults + i) % MT_CAP_MAX_RESULTS],
+				       &co->results[i]))
 				if (bad++ == 0)
 					first = i;
 		snprintf(lg, sizeof(lg), "%u result lines", MT_CLEANUP_RESULTS);
 		if (bad)
-			check(e, "cleanup-results", false, lg, "%u differ, first at line %u", bad, first + 1);
+			check(e, "cleanup-results", false, lg, "%u differ, first at line %u", bad,
+			      first + 1);
 		else
 			check(e, "cleanup-results", true, lg, "all %u equal", MT_CLEANUP_RESULTS);
 	}
@@ -695,7 +718,8 @@ static void check_cleanup(memtype_explain *e, const memtype_capture *log)
 		nb = e->mach.nvar;
 		unsigned d = regs_diff(a, na, b, nb, md, sizeof(md));
 		snprintf(lg, sizeof(lg), "original variable MTRRs: %u registers", log->nclean_orig);
-		check(e, "cleanup-original", d == 0, lg, "%s", d ? md : "the same registers as the dump");
+		check(e, "cleanup-original", d == 0, lg, "%s",
+		      d ? md : "the same registers as the dump");
 	}
 	if (log->clean_new_seen) {
 		sized_regs(log->clean_new, log->nclean_new, a, &na);
@@ -710,7 +734,9 @@ static void check_cleanup(memtype_explain *e, const memtype_capture *log)
 		unsigned d = regs_diff(a, na, b, nb, md, sizeof(md));
 		snprintf(lg, sizeof(lg), "New variable MTRRs: %u registers", log->nclean_new);
 		check(e, "cleanup-registers", co->applied && d == 0, lg, "%s",
-		      !co->applied ? co->reason : d ? md : "the same registers");
+		      !co->applied ? co->reason
+		      : d	   ? md
+				   : "the same registers");
 	}
 }
 
@@ -722,7 +748,8 @@ static void check_losing(memtype_explain *e, const memtype_capture *log)
 		return;
 	uint64_t mb = e->trim.lost >> 20;
 	if (log->losing_seen) {
-		snprintf(lg, sizeof(lg), "losing %lluMB of RAM", (unsigned long long)log->losing_mb);
+		snprintf(lg, sizeof(lg), "losing %lluMB of RAM",
+			 (unsigned long long)log->losing_mb);
 		check(e, "losing", mb == log->losing_mb, lg, "losing %lluMB of RAM%s",
 		      (unsigned long long)mb, mb ? "" : " (all RAM is WB)");
 	} else if (log->pat_seen && log->dump_seen) {
@@ -736,8 +763,10 @@ static void check_losing(memtype_explain *e, const memtype_capture *log)
 
 static const char *view_name(mt_view_kind k)
 {
-	return k == MT_VIEW_MSR ? "msr" : k == MT_VIEW_DUMP ? "dump" :
-	       k == MT_VIEW_PROC ? "proc-mtrr" : "cleanup-table";
+	return k == MT_VIEW_MSR	   ? "msr"
+	       : k == MT_VIEW_DUMP ? "dump"
+	       : k == MT_VIEW_PROC ? "proc-mtrr"
+				   : "cleanup-table";
 }
 
 static void check_sources(memtype_explain *e)
@@ -776,8 +805,8 @@ static void check_sources(memtype_explain *e)
 			snprintf(lg, sizeof(lg), "%u MSR%s read %u times in %.100s", regs,
 				 regs > 1 ? "s" : "", reads, c->name);
 			check(e, "cpus", bad == 0, lg, "%s",
-			      bad ? "CPUs disagree (see mtrr-inconsistent-cpus)" :
-				    "every CPU reads the same value");
+			      bad ? "CPUs disagree (see mtrr-inconsistent-cpus)"
+				  : "every CPU reads the same value");
 		}
 	}
 	if (m->chosen < 0)
@@ -802,7 +831,8 @@ static void check_sources(memtype_explain *e)
 			}
 			char md2[MSG];
 			if (regs_diff(c, e->cout.nvar, v->v, v->n, md2, sizeof(md2)) == 0) {
-				check(e, "merge", true, lg, "/proc/mtrr shows the registers after mtrr_cleanup");
+				check(e, "merge", true, lg,
+				      "/proc/mtrr shows the registers after mtrr_cleanup");
 				continue;
 			}
 		}
@@ -823,18 +853,20 @@ static void low_memory(memtype_explain *e)
 		const struct mt_mach_var *x = &m->var[i];
 		if (x->valid && (x->type == MEMTYPE_UC || x->type == MEMTYPE_WP) &&
 		    x->base < MT_ONE_MIB_BYTES && m->fixed_enabled == 1 && m->have_fixed == 1)
-			set_range(finding(e, MEMTYPE_SEV_WARNING, "uc-under-1m",
-					  "variable MTRR %u (%s) starts below 1 MiB while fixed MTRRs "
-					  "are on: Linux warns \"VAR MTRR %u contains strange UC entry "
-					  "under 1M\" and ignores that part (cleanup.c)",
-					  i, tname(x->type), i),
-				  x->base, x->base + x->size - 1);
+			set_range(
+			    finding(e, MEMTYPE_SEV_WARNING, "uc-under-1m",
+				    "variable MTRR %u (%s) starts below 1 MiB while fixed MTRRs "
+				    "are on: Linux warns \"VAR MTRR %u contains strange UC entry "
+				    "under 1M\" and ignores that part (cleanup.c)",
+				    i, tname(x->type), i),
+			    x->base, x->base + x->size - 1);
 	}
 	if (m->enabled == 1 && m->have_fixed == 1 && m->fixed_enabled == 0)
-		set_range(finding(e, MEMTYPE_SEV_INFO, "low-mem-oddity",
-				  "fixed-range MTRRs are off (DEF_TYPE.FE = 0): the first MiB follows "
-				  "the variable ranges and the default type"),
-			  0, MT_ONE_MIB_BYTES - 1);
+		set_range(
+		    finding(e, MEMTYPE_SEV_INFO, "low-mem-oddity",
+			    "fixed-range MTRRs are off (DEF_TYPE.FE = 0): the first MiB follows "
+			    "the variable ranges and the default type"),
+		    0, MT_ONE_MIB_BYTES - 1);
 	for (size_t i = 0; i < cnt; i++) {
 		memtype_range p;
 		if (memtype_map_get(e->map, i, &p) || p.start >= MT_ONE_MIB_BYTES)
@@ -858,16 +890,18 @@ static void low_memory(memtype_explain *e)
 		if (p.start < 0xC0000 && end >= 0xA0000 && t != MEMTYPE_UC && t != MEMTYPE_WC) {
 			uint64_t s = p.start > 0xA0000 ? p.start : 0xA0000;
 			uint64_t z = end < 0xBFFFF ? end : 0xBFFFF;
-			set_range(finding(e, t == MEMTYPE_WT ? MEMTYPE_SEV_INFO : MEMTYPE_SEV_WARNING,
-					  "low-mem-oddity",
-					  "legacy VGA window 0xA0000-0xBFFFF is %s (UC or WC expected)",
-					  tname((int)t)),
-				  s, z);
+			set_range(
+			    finding(e, t == MEMTYPE_WT ? MEMTYPE_SEV_INFO : MEMTYPE_SEV_WARNING,
+				    "low-mem-oddity",
+				    "legacy VGA window 0xA0000-0xBFFFF is %s (UC or WC expected)",
+				    tname((int)t)),
+			    s, z);
 		}
-		if (end >= 0xC0000 && (t == MEMTYPE_WC || t == MEMTYPE_WT)) {
+		/* ROM shadows are WP, WT or UC (WB where RAM backs them); WC there is odd. */
+		if (end >= 0xC0000 && t == MEMTYPE_WC) {
 			uint64_t s = p.start > 0xC0000 ? p.start : 0xC0000;
 			set_range(finding(e, MEMTYPE_SEV_INFO, "low-mem-oddity",
-					  "BIOS/option-ROM area is %s (WP, UC or WB expected)",
+					  "BIOS/option-ROM area is %s (WP, WT, UC or WB expected)",
 					  tname((int)t)),
 				  s, end);
 		}
@@ -920,18 +954,20 @@ static void ram_not_covered(memtype_explain *e)
 		snprintf(tail, sizeof(tail), "Linux trims it: \"losing %lluMB of RAM\"",
 			 (unsigned long long)(e->trim.lost >> 20));
 	else if (e->trim.blank)
-		snprintf(tail, sizeof(tail), "Linux trims nothing (\"CPU MTRRs all blank - "
-					     "virtualized system.\")");
+		snprintf(tail, sizeof(tail),
+			 "Linux trims nothing (\"CPU MTRRs all blank - "
+			 "virtualized system.\")");
 	else
 		snprintf(tail, sizeof(tail), "Linux does not trim it (%s)",
 			 e->trim.reason ? e->trim.reason : "no trim");
 	set_range(finding(e, vm || maybe_tom2 ? MEMTYPE_SEV_INFO : MEMTYPE_SEV_WARNING,
 			  "ram-not-covered",
 			  "%llu MiB of RAM is not WB by the MTRRs (first 0x%llx-0x%llx: %s)%s; %s",
-			  (unsigned long long)((bytes + (1u << 20) - 1) >> 20), (unsigned long long)fs,
-			  (unsigned long long)fe, tname(ft),
-			  vm ? " -- in a VM the hypervisor's stage 2 usually decides" :
-			  maybe_tom2 ? " -- unless an AMD TOM2 (not in the capture) makes it WB" : "",
+			  (unsigned long long)((bytes + (1u << 20) - 1) >> 20),
+			  (unsigned long long)fs, (unsigned long long)fe, tname(ft),
+			  vm	       ? " -- in a VM the hypervisor's stage 2 usually decides"
+			  : maybe_tom2 ? " -- unless an AMD TOM2 (not in the capture) makes it WB"
+				       : "",
 			  tail),
 		  fs, fe);
 }
@@ -954,13 +990,15 @@ static void findings(memtype_explain *e, const memtype_capture *const *caps, siz
 				size_t used = 0;
 				for (unsigned b = 0; b < 64 && used < sizeof(regs); b++)
 					if (p.regs >> b & 1u)
-						used += (size_t)snprintf(regs + used, sizeof(regs) - used,
-									 "%s%u", used ? "," : "", b);
-				set_range(finding(e, MEMTYPE_SEV_ERROR, "mtrr-overlap-undefined",
-						  "variable MTRRs %s overlap with types the SDM does not "
-						  "combine (§11.11.4.1): the memory type is undefined",
-						  regs),
-					  p.start, p.end);
+						used += (size_t)snprintf(
+						    regs + used, sizeof(regs) - used, "%s%u",
+						    used ? "," : "", b);
+				set_range(
+				    finding(e, MEMTYPE_SEV_ERROR, "mtrr-overlap-undefined",
+					    "variable MTRRs %s overlap with types the SDM does not "
+					    "combine (§11.11.4.1): the memory type is undefined",
+					    regs),
+				    p.start, p.end);
 			}
 		}
 		if (low_known)
@@ -968,8 +1006,8 @@ static void findings(memtype_explain *e, const memtype_capture *const *caps, siz
 		ram_not_covered(e);
 	}
 	if (m->enabled == 0)
-		finding(e, m->hypervisor[0] ? MEMTYPE_SEV_INFO : MEMTYPE_SEV_WARNING, "mtrr-disabled",
-			"MTRRs are disabled (%s): every access is UC%s",
+		finding(e, m->hypervisor[0] ? MEMTYPE_SEV_INFO : MEMTYPE_SEV_WARNING,
+			"mtrr-disabled", "MTRRs are disabled (%s): every access is UC%s",
 			m->mtrr_status ? m->mtrr_status : "DEF_TYPE.E = 0",
 			m->hypervisor[0] ? " as far as the guest's MTRRs go" : "");
 	if (m->log && m->log->all_blank)
@@ -983,12 +1021,13 @@ static void findings(memtype_explain *e, const memtype_capture *const *caps, siz
 		char r[MSG];
 		result_text(r, sizeof(r), &e->cout.result);
 		finding(e, MEMTYPE_SEV_INFO, "cleanup-would-rewrite",
-			"Linux's mtrr_cleanup rewrites the %u variable MTRRs in use as %u (%s)", used,
-			e->cout.result.num_reg, r);
+			"Linux's mtrr_cleanup rewrites the %u variable MTRRs in use as %u (%s)",
+			used, e->cout.result.num_reg, r);
 	} else if (info->cleanup_status && strcmp(info->cleanup_status, "no-optimal") == 0) {
-		finding(e, MEMTYPE_SEV_WARNING, "cleanup-no-optimal",
-			"Linux's mtrr_cleanup finds no lossless layout within VCNT - spare registers: "
-			"\"mtrr_cleanup: can not find optimal value\"");
+		finding(
+		    e, MEMTYPE_SEV_WARNING, "cleanup-no-optimal",
+		    "Linux's mtrr_cleanup finds no lossless layout within VCNT - spare registers: "
+		    "\"mtrr_cleanup: can not find optimal value\"");
 	}
 	if (m->tom2 > FOUR_GIB) {
 		for (unsigned i = 0; i < m->nvar; i++) {
@@ -998,11 +1037,12 @@ static void findings(memtype_explain *e, const memtype_capture *const *caps, siz
 			uint64_t s = x->base, z = x->base + x->size - 1;
 			if (z < FOUR_GIB || s >= m->tom2)
 				continue;
-			set_range(finding(e, MEMTYPE_SEV_WARNING, "tom2-linux-differs",
-					  "variable MTRR %u (%s) lies in [4 GiB, TOM2): the CPU uses "
-					  "%s there, Linux's map says WB (TOM2 entry is fixed)",
-					  i, tname(x->type), tname(x->type)),
-				  s > FOUR_GIB ? s : FOUR_GIB, z < m->tom2 - 1 ? z : m->tom2 - 1);
+			set_range(
+			    finding(e, MEMTYPE_SEV_WARNING, "tom2-linux-differs",
+				    "variable MTRR %u (%s) lies in [4 GiB, TOM2): the CPU uses "
+				    "%s there, Linux's map says WB (TOM2 entry is fixed)",
+				    i, tname(x->type), tname(x->type)),
+			    s > FOUR_GIB ? s : FOUR_GIB, z < m->tom2 - 1 ? z : m->tom2 - 1);
 		}
 	}
 	for (size_t k = 0; k < n; k++) {
@@ -1020,16 +1060,20 @@ static void findings(memtype_explain *e, const memtype_capture *const *caps, siz
 			const struct mt_cap_msr *r = &c->msr[s];
 			if (!r->present || !r->differ)
 				continue;
-			uint32_t idx = s == 0 ? 0xfeu : s == 257 ? MT_MSR_SYSCFG :
-				       s == 258 ? MT_MSR_TOP_MEM2 : 0x200u + (s - 1);
+			uint32_t idx = s == 0	  ? 0xfeu
+				       : s == 257 ? MT_MSR_SYSCFG
+				       : s == 258 ? MT_MSR_TOP_MEM2
+						  : 0x200u + (s - 1);
 			finding(e, MEMTYPE_SEV_WARNING, "mtrr-inconsistent-cpus",
 				"MSR 0x%x: %u reads give 0x%llx, %u give 0x%llx", idx, r->cpus,
-				(unsigned long long)r->value, r->differ, (unsigned long long)r->other);
+				(unsigned long long)r->value, r->differ,
+				(unsigned long long)r->other);
 		}
 	}
 	if (m->pat_off)
-		finding(e, MEMTYPE_SEV_INFO, "pat-disabled",
-			"the kernel runs without PAT: page tables can only pick WB, WT, UC- and UC");
+		finding(
+		    e, MEMTYPE_SEV_INFO, "pat-disabled",
+		    "the kernel runs without PAT: page tables can only pick WB, WT, UC- and UC");
 	for (size_t i = 0; i < info->nchecks; i++) {
 		const memtype_check *c = &info->checks[i];
 		if (c->agrees)
@@ -1039,7 +1083,8 @@ static void findings(memtype_explain *e, const memtype_capture *const *caps, siz
 				c->model);
 		else
 			finding(e, MEMTYPE_SEV_WARNING, "log-mismatch",
-				"%s: the capture says \"%s\", the model \"%s\"", c->what, c->log, c->model);
+				"%s: the capture says \"%s\", the model \"%s\"", c->what, c->log,
+				c->model);
 	}
 	if (e->findings_dropped)
 		e->info.nfindings = MAX_FINDINGS; /* (the rest were dropped) */
@@ -1074,12 +1119,13 @@ static void fill_state(memtype_explain *e)
 		for (unsigned i = 1; i <= MT_CAP_FIXED; i++) {
 			if (i < MT_CAP_FIXED && m->fixed[i] == m->fixed[first])
 				continue;
-			uint64_t s = first < 8 ? (uint64_t)first << 16 :
-				     first < 24 ? 0x80000ull + ((uint64_t)(first - 8) << 14) :
-						  0xC0000ull + ((uint64_t)(first - 24) << 12);
-			uint64_t z = i < 8 ? (uint64_t)i << 16 :
-				     i < 24 ? 0x80000ull + ((uint64_t)(i - 8) << 14) :
-				     i < 88 ? 0xC0000ull + ((uint64_t)(i - 24) << 12) : MT_ONE_MIB_BYTES;
+			uint64_t s = first < 8	  ? (uint64_t)first << 16
+				     : first < 24 ? 0x80000ull + ((uint64_t)(first - 8) << 14)
+						  : 0xC0000ull + ((uint64_t)(first - 24) << 12);
+			uint64_t z = i < 8    ? (uint64_t)i << 16
+				     : i < 24 ? 0x80000ull + ((uint64_t)(i - 8) << 14)
+				     : i < 88 ? 0xC0000ull + ((uint64_t)(i - 24) << 12)
+					      : MT_ONE_MIB_BYTES;
 			e->fixed[nf].start = s;
 			e->fixed[nf].end = z - 1;
 			e->fixed[nf].type = (memtype_type)m->fixed[first];
@@ -1179,7 +1225,7 @@ int memtype_explain_run(memtype_ctx *ctx, const memtype_capture *const *caps, si
 	memtype_explain *e = mt_alloc(ctx, sizeof(*e));
 	if (!e)
 		return -ENOMEM;
-	memset(e, 0, sizeof(*e));
+	memset(e, 0, offsetof(struct memtype_explain, mach));
 	e->ctx = ctx;
 	e->n = n;
 	e->names = mt_alloc(ctx, n * sizeof(*e->names));
@@ -1220,8 +1266,9 @@ int memtype_explain_run(memtype_ctx *ctx, const memtype_capture *const *caps, si
 		e->info.nfindings = 0;
 		hardware(e);
 		linux_model(e);
-		note(e, "TOM2 inferred as at least 0x%llx: RAM above 4 GiB is not WB by the variable "
-			"MTRRs, yet the kernel trimmed nothing (AMD SYSCFG TOM2 forces it WB)",
+		note(e,
+		     "TOM2 inferred as at least 0x%llx: RAM above 4 GiB is not WB by the variable "
+		     "MTRRs, yet the kernel trimmed nothing (AMD SYSCFG TOM2 forces it WB)",
 		     (unsigned long long)e->mach.tom2);
 	}
 	fill_state(e);

@@ -34,11 +34,11 @@
 
 #include <string.h>
 
-#define PSHIFT 2u			/* PAGE_SHIFT - 10 */
-#define PFN_1M (1ull << (20 - 12))
-#define MTRR_UC 0u
-#define MTRR_WP 5u
-#define MTRR_WB 6u
+#define PSHIFT	       2u /* PAGE_SHIFT - 10 */
+#define PFN_1M	       (1ull << (20 - 12))
+#define MTRR_UC	       0u
+#define MTRR_WP	       5u
+#define MTRR_WB	       6u
 #define MTRR_NUM_TYPES 7u
 
 /* ------------------------------------------------------------ range sets */
@@ -106,7 +106,8 @@ static void rset_sub(struct rset *set, uint64_t s, uint64_t e)
 				set->r[i].e = s; /* "run out of slot in ranges" */
 				continue;
 			}
-			memmove(&set->r[i + 2], &set->r[i + 1], (set->n - i - 1) * sizeof(set->r[0]));
+			memmove(&set->r[i + 2], &set->r[i + 1],
+				(set->n - i - 1) * sizeof(set->r[0]));
 			set->n++;
 			set->r[i].e = s;
 			set->r[i + 1].s = e;
@@ -179,24 +180,15 @@ struct layout {
 	struct rstate *rs;
 };
 
+/* __ffs() and __fls() of the kernel; v != 0. */
 static unsigned ctz64(uint64_t v)
 {
-	unsigned k = 0;
-
-	while (!(v & 1u)) {
-		v >>= 1;
-		k++;
-	}
-	return k;
+	return (unsigned)__builtin_ctzll(v);
 }
 
 static unsigned floor_log2(uint64_t v)
 {
-	unsigned k = 0;
-
-	while (v >>= 1)
-		k++;
-	return k;
+	return 63u - (unsigned)__builtin_clzll(v);
 }
 
 static uint64_t align_up(uint64_t x, uint64_t a)
@@ -323,8 +315,8 @@ static void add_run(struct layout *l, uint64_t base_pfn, uint64_t size_pfn)
 static unsigned setup_var(const struct rset *set, unsigned nvar, uint64_t chunk, uint64_t gran,
 			  struct rstate *rs)
 {
-	struct layout l = { .chunk_sizek = chunk >> 10, .gran_sizek = gran >> 10, .nvar = nvar,
-			    .rs = rs };
+	struct layout l = {
+	    .chunk_sizek = chunk >> 10, .gran_sizek = gran >> 10, .nvar = nvar, .rs = rs};
 
 	memset(rs, 0, nvar * sizeof(*rs));
 	for (unsigned i = 0; i < set->n; i++)
@@ -350,7 +342,7 @@ static void get_state(const struct mt_cleanup_in *in, struct rstate *rs)
 /* mtrr_need_cleanup(): some UC, and only WB and UC among the used ones. */
 static bool need_cleanup(const struct rstate *rs, unsigned nvar)
 {
-	unsigned num[MTRR_NUM_TYPES + 1] = { 0 };
+	unsigned num[MTRR_NUM_TYPES + 1] = {0};
 
 	for (unsigned i = 0; i < nvar; i++) {
 		unsigned t = rs[i].type;
@@ -377,8 +369,9 @@ struct search {
 /* mtrr_calc_range_state() for one chunk/gran pair. */
 static void calc(struct search *s, uint64_t chunk, uint64_t gran, struct mt_cap_result *res)
 {
-	static const struct rset empty;
-	struct rset nw = empty;
+	struct rset nw;
+
+	nw.n = 0; /* only the first n entries are ever read */
 	unsigned num_reg = setup_var(s->orig, s->in->nvar, chunk, gran, s->rs);
 
 	mem_range(s->in, s->rs, s->in->nvar, &nw, s->xs, s->xe, NULL);
@@ -413,7 +406,6 @@ static void apply(const struct mt_cleanup_in *in, const struct rstate *rs,
 
 void mt_linux_cleanup(const struct mt_cleanup_in *in, struct mt_cleanup_out *out)
 {
-	static const struct rset empty;
 	struct rset orig;
 	struct search s;
 	struct rstate rs[MT_CLEANUP_MAX_VAR];
@@ -428,8 +420,9 @@ void mt_linux_cleanup(const struct mt_cleanup_in *in, struct mt_cleanup_out *out
 		return;
 	}
 	if (!in->enable) {
-		out->reason = "disabled (enable_mtrr_cleanup < 1: CONFIG_MTRR_SANITIZER_ENABLE_DEFAULT=0 "
-			      "or disable_mtrr_cleanup)";
+		out->reason =
+		    "disabled (enable_mtrr_cleanup < 1: CONFIG_MTRR_SANITIZER_ENABLE_DEFAULT=0 "
+		    "or disable_mtrr_cleanup)";
 		return;
 	}
 	if (in->def_type != MTRR_UC) {
@@ -449,7 +442,7 @@ void mt_linux_cleanup(const struct mt_cleanup_in *in, struct mt_cleanup_out *out
 
 	memset(&s, 0, sizeof(s));
 	s.in = in;
-	orig = empty;
+	orig.n = 0;
 	s.orig = &orig;
 	s.xs = 1ull << (32 - 12);
 	s.xe = in->tom2 ? in->tom2 >> 12 : 0;
@@ -509,11 +502,10 @@ void mt_linux_trim(const struct mt_cleanup_in *in, const struct mt_cleanup_reg *
 		   const struct mt_trim_ram *ram, unsigned nram, bool disable_trim,
 		   struct mt_trim_out *out)
 {
-	static const struct rset empty;
 	struct rset set;
 	struct rstate rs[MT_CLEANUP_MAX_VAR];
 	uint64_t highest = 0, end_pfn = 0;
-	unsigned num[MTRR_NUM_TYPES + 1] = { 0 };
+	unsigned num[MTRR_NUM_TYPES + 1] = {0};
 
 	memset(out, 0, sizeof(*out));
 	if (disable_trim) {
@@ -551,7 +543,7 @@ void mt_linux_trim(const struct mt_cleanup_in *in, const struct mt_cleanup_reg *
 		return;
 	}
 	out->runs = true;
-	set = empty;
+	set.n = 0;
 	if (in->tom2)
 		rset_add(&set, 1ull << (32 - 12), in->tom2 >> 12);
 	mem_range(in, rs, nvar, &set, 0, 0, NULL);
@@ -560,7 +552,9 @@ void mt_linux_trim(const struct mt_cleanup_in *in, const struct mt_cleanup_reg *
 			end_pfn = ram[i].end_excl >> 12;
 
 	/* The trimmed pieces: head, holes, top; each turns e820 RAM reserved. */
-	struct rset trim = empty;
+	struct rset trim;
+
+	trim.n = 0;
 	if (set.n == 0) {
 		rset_add(&trim, 0, end_pfn);
 	} else {

@@ -16,7 +16,7 @@
 
 #define MT_CLEANUP_MAX_VAR 64u
 #define MT_CLEANUP_RESULTS 136u /* NUM_RESULT */
-#define MT_CLEANUP_RANGES 256u	/* RANGE_NUM */
+#define MT_CLEANUP_RANGES  256u /* RANGE_NUM */
 
 /* A variable MTRR as mtrr_if->get() reports it: base and size in bytes
  * (size 0 = unused), type byte. */
@@ -26,33 +26,34 @@ struct mt_cleanup_reg {
 };
 
 struct mt_cleanup_in {
-	unsigned nvar;		/* num_var_ranges */
+	unsigned nvar; /* num_var_ranges */
 	struct mt_cleanup_reg var[MT_CLEANUP_MAX_VAR];
 	uint8_t def_type;
-	bool enabled;		/* DEF_TYPE.E */
-	bool fixed_enabled;	/* DEF_TYPE.FE */
-	bool have_fixed;	/* MTRRcap.FIX */
-	uint64_t tom2;		/* AMD TOP_MEM2, 0 none */
-	unsigned phys_bits;	/* for the masks it writes */
-	bool enable;		/* enable_mtrr_cleanup >= 1 */
-	uint64_t chunk, gran;	/* mtrr_chunk_size (default 256 MiB), mtrr_gran_size (default 0) */
-	unsigned spare;		/* nr_mtrr_spare_reg (default 1) */
+	bool enabled;	      /* DEF_TYPE.E */
+	bool fixed_enabled;   /* DEF_TYPE.FE */
+	bool have_fixed;      /* MTRRcap.FIX */
+	uint64_t tom2;	      /* AMD TOP_MEM2, 0 none */
+	unsigned phys_bits;   /* for the masks it writes */
+	bool enable;	      /* enable_mtrr_cleanup >= 1 */
+	uint64_t chunk, gran; /* mtrr_chunk_size (default 256 MiB), mtrr_gran_size (default 0) */
+	unsigned spare;	      /* nr_mtrr_spare_reg (default 1) */
 };
 
 struct mt_cleanup_out {
-	bool runs;		/* passed the gates and printed "total RAM covered" */
-	const char *reason;	/* why it does not run, or what it did */
-	uint64_t total_mb;	/* "total RAM covered: %ldM" */
-	bool user_tried;	/* both sizes given on the command line: one result first */
+	bool runs;	    /* passed the gates and printed "total RAM covered" */
+	const char *reason; /* why it does not run, or what it did */
+	uint64_t total_mb;  /* "total RAM covered: %ldM" */
+	bool user_tried;    /* both sizes given on the command line: one result first */
 	struct mt_cap_result user;
-	unsigned nresults;	/* the search (136 results) */
+	unsigned nresults; /* the search (136 results) */
 	struct mt_cap_result results[MT_CLEANUP_RESULTS];
-	int chosen;		/* index of the chosen result (-1 none; -2 the user's) */
-	bool applied;		/* "Found optimal setting" (or a good user setting): registers rewritten */
+	int chosen;   /* index of the chosen result (-1 none; -2 the user's) */
+	bool applied; /* "Found optimal setting" (or a good user setting): registers rewritten */
 	struct mt_cap_result result; /* the applied result */
 	unsigned nvar;
-	struct mt_cleanup_reg var[MT_CLEANUP_MAX_VAR]; /* the registers after it (== input when not applied) */
-	unsigned strange_uc;	/* bit n: "VAR MTRR n contains strange UC entry under 1M" */
+	struct mt_cleanup_reg
+	    var[MT_CLEANUP_MAX_VAR]; /* the registers after it (== input when not applied) */
+	unsigned strange_uc;	     /* bit n: "VAR MTRR n contains strange UC entry under 1M" */
 };
 
 /* mtrr_cleanup(address_bits). */
@@ -64,10 +65,10 @@ struct mt_trim_ram {
 };
 
 struct mt_trim_out {
-	bool runs;		/* passed the gates */
-	bool blank;		/* "CPU MTRRs all blank - virtualized system." */
+	bool runs;  /* passed the gates */
+	bool blank; /* "CPU MTRRs all blank - virtualized system." */
 	const char *reason;
-	uint64_t lost;		/* bytes of RAM turned reserved ("losing %lluMB" = lost >> 20) */
+	uint64_t lost; /* bytes of RAM turned reserved ("losing %lluMB" = lost >> 20) */
 	uint64_t first_start, first_end; /* the first trimmed RAM range (inclusive), when lost */
 };
 

@@ -55,8 +55,8 @@ enum { T_UC, T_WC, T_WT, T_WP, T_WB, NTYPES };
 #define T_UNDEF 5u
 
 /* Target classes of a page: a type index, or one of these. */
-#define C_DEF 5u  /* unlisted in exact mode: whatever the default type is */
-#define C_FREE 6u /* unlisted in dont-care mode (or below 1 MiB with FE): any type */
+#define C_DEF	 5u /* unlisted in exact mode: whatever the default type is */
+#define C_FREE	 6u /* unlisted in dont-care mode (or below 1 MiB with FE): any type */
 #define NCLASSES 7u
 
 /* States: 0 = no pair above, 1 + type index = what the pairs above give. */
@@ -64,20 +64,20 @@ enum { T_UC, T_WC, T_WT, T_WP, T_WB, NTYPES };
 /* One lane per default type: 5 used, in two vectors of 4 (GCC/clang vector
  * extensions; with SSE2 each operation is one instruction). Costs stay below
  * 2^31 so that signed compares order them. */
-#define LANES 8u
+#define LANES  8u
 #define HALVES 2u
 typedef int32_t v4 __attribute__((vector_size(16)));
-#define INF 0x3fffffff
-#define LOST_INF UINT64_MAX
+#define INF	   0x3fffffff
+#define LOST_INF   UINT64_MAX
 #define PAGE_SHIFT 12u
 #define MAX_BUDGET (MEMTYPE_MAX_VCNT + 1u)
-#define MAX_MSRS (2u + MT_FIXED_MSRS + 3u * MEMTYPE_MAX_VCNT)
+#define MAX_MSRS   (2u + MT_FIXED_MSRS + 3u * MEMTYPE_MAX_VCNT)
 
-static const memtype_type type_of[NTYPES] = { MEMTYPE_UC, MEMTYPE_WC, MEMTYPE_WT, MEMTYPE_WP,
-					      MEMTYPE_WB };
+static const memtype_type type_of[NTYPES] = {MEMTYPE_UC, MEMTYPE_WC, MEMTYPE_WT, MEMTYPE_WP,
+					     MEMTYPE_WB};
 /* The order in which equally good default types are preferred: UC first (the
  * safe choice, and the one Linux's mtrr_cleanup and trimming expect). */
-static const unsigned default_order[NTYPES] = { T_UC, T_WB, T_WT, T_WP, T_WC };
+static const unsigned default_order[NTYPES] = {T_UC, T_WB, T_WT, T_WP, T_WC};
 
 int mt_plan_type_index(memtype_type t)
 {
@@ -131,7 +131,6 @@ struct planner {
 	const memtype_plan_opts *o;
 	const memtype_map *target;
 	unsigned levels; /* the root spans 2^levels pages */
-	bool relaxed;	 /* the first MiB is free (FE = 1) in the current tree */
 	/* The target as maximal runs of pages of one class. */
 	size_t nseg, segcap, clscap;
 	uint64_t *sstart;
@@ -209,8 +208,8 @@ static void slot_bounds(unsigned k, uint64_t *start, uint64_t *size, unsigned *m
 
 static const char *class_name(unsigned c)
 {
-	static const char *const names[NCLASSES] = { "UC", "WC", "WT", "WP", "WB", "unlisted",
-						     "free" };
+	static const char *const names[NCLASSES] = {"UC", "WC",	      "WT",  "WP",
+						    "WB", "unlisted", "free"};
 	return names[c];
 }
 
@@ -280,21 +279,23 @@ int memtype_plan_parse_map(memtype_ctx *ctx, const char *name, const char *text,
 					 (int)(q - p), text + p);
 			break;
 		}
-		struct map_line l = { .line = line, .col = col };
+		struct map_line l = {.line = line, .col = col};
 		int prc = memtype_parse_range(text + p, q - p, &l.start, &l.end);
 		if (prc) {
-			rc = mt_error_at(ctx, -EINVAL, name, line, col, "bad-number",
-					 "'%.*s' is not a range START-END (inclusive) or START+SIZE%s",
-					 (int)(q - p), text + p,
-					 prc == -ERANGE ? " (it overflows 64 bits)" : "");
+			rc = mt_error_at(
+			    ctx, -EINVAL, name, line, col, "bad-number",
+			    "'%.*s' is not a range START-END (inclusive) or START+SIZE%s",
+			    (int)(q - p), text + p,
+			    prc == -ERANGE ? " (it overflows 64 bits)" : "");
 			break;
 		}
 		size_t t = q;
 		while (t < end && is_space(text[t]))
 			t++;
 		if (t == end) {
-			rc = mt_error_at(ctx, -EINVAL, name, line, (unsigned)(q - lstart) + 1, "syntax",
-					 "missing memory type after '%.*s'", (int)(q - p), text + p);
+			rc = mt_error_at(ctx, -EINVAL, name, line, (unsigned)(q - lstart) + 1,
+					 "syntax", "missing memory type after '%.*s'", (int)(q - p),
+					 text + p);
 			break;
 		}
 		unsigned tcol = (unsigned)(t - lstart) + 1;
@@ -311,11 +312,12 @@ int memtype_plan_parse_map(memtype_ctx *ctx, const char *name, const char *text,
 			break;
 		}
 		if (l.end > top) {
-			rc = mt_error_at(ctx, -EINVAL, name, line, col, "out-of-range",
-					 "0x%llx-0x%llx goes beyond MAXPHYADDR: the highest address "
-					 "with %u physical address bits is 0x%llx",
-					 (unsigned long long)l.start, (unsigned long long)l.end,
-					 phys_bits, (unsigned long long)top);
+			rc =
+			    mt_error_at(ctx, -EINVAL, name, line, col, "out-of-range",
+					"0x%llx-0x%llx goes beyond MAXPHYADDR: the highest address "
+					"with %u physical address bits is 0x%llx",
+					(unsigned long long)l.start, (unsigned long long)l.end,
+					phys_bits, (unsigned long long)top);
 			break;
 		}
 		rc = grow(ctx, (void **)&v, &cap, sizeof(*v), n + 1);
@@ -331,9 +333,10 @@ int memtype_plan_parse_map(memtype_ctx *ctx, const char *name, const char *text,
 			const struct map_line *early = late == &v[i] ? &v[i - 1] : &v[i];
 			rc = mt_error_at(ctx, -EINVAL, name, late->line, late->col, "overlap",
 					 "0x%llx-0x%llx overlaps 0x%llx-0x%llx of line %u",
-					 (unsigned long long)late->start, (unsigned long long)late->end,
-					 (unsigned long long)early->start, (unsigned long long)early->end,
-					 early->line);
+					 (unsigned long long)late->start,
+					 (unsigned long long)late->end,
+					 (unsigned long long)early->start,
+					 (unsigned long long)early->end, early->line);
 		}
 	}
 	memtype_map *m = NULL;
@@ -391,8 +394,8 @@ static int err_at(const struct planner *pl, const memtype_range *r, int status, 
 		  const char *msg)
 {
 	if (r->src && pl->o->name)
-		return mt_error_at(pl->ctx, status, pl->o->name, r->src, (unsigned)r->regs, code, "%s",
-				   msg);
+		return mt_error_at(pl->ctx, status, pl->o->name, r->src, (unsigned)r->regs, code,
+				   "%s", msg);
 	return mt_error(pl->ctx, status, code, "%s", msg);
 }
 
@@ -407,7 +410,7 @@ static int build_segments(struct planner *pl, bool relaxed)
 	uint64_t next = 0, last_page = 0;
 	unsigned last = 0;
 	bool have = false;
-	memtype_range prev = { 0 };
+	memtype_range prev = {0};
 	char msg[320];
 
 	pl->nseg = 0;
@@ -433,7 +436,8 @@ static int build_segments(struct planner *pl, bool relaxed)
 					 "0x%llx-0x%llx would be both %s and %s, but variable "
 					 "MTRRs match whole aligned blocks of at least 4 KiB "
 					 "(SDM Vol. 3A §11.11.4)",
-					 (unsigned long long)edge, (unsigned long long)(ps << PAGE_SHIFT),
+					 (unsigned long long)edge,
+					 (unsigned long long)(ps << PAGE_SHIFT),
 					 (unsigned long long)((ps << PAGE_SHIFT) + 0xfff),
 					 class_name(last), class_name(cls));
 				return err_at(pl, r.src ? &r : &prev, -EINVAL, "unaligned", msg);
@@ -483,7 +487,6 @@ static int build_segments(struct planner *pl, bool relaxed)
 		}
 	}
 	pl->fcn = n;
-	pl->relaxed = relaxed;
 	return 0;
 }
 
@@ -501,6 +504,7 @@ static int build_segments(struct planner *pl, bool relaxed)
  * recomputes it. Lanes 5..7 are unused.
  */
 #define I INF
+/* clang-format off */
 static const v4 uni[NCLASSES][NSTATES][HALVES] = {
 	/* UC */ {
 		{ { 0, 1, 1, 1 }, { 1, I, I, I } },
@@ -559,6 +563,7 @@ static const v4 uni[NCLASSES][NSTATES][HALVES] = {
 		{ { 0, 0, 0, 0 }, { 0, 0, 0, 0 } },
 	},
 };
+/* clang-format on */
 #undef I
 
 static const v4 (*costs_of(const struct planner *pl, int32_t ref))[HALVES]
@@ -594,7 +599,7 @@ static v4 vmin(v4 a, v4 b)
  */
 static void combine(v4 out[NSTATES][HALVES], const v4 (*a)[HALVES], const v4 (*b)[HALVES])
 {
-	const v4 inf = { INF, INF, INF, INF }, one = { 1, 1, 1, 1 };
+	const v4 inf = {INF, INF, INF, INF}, one = {1, 1, 1, 1};
 	for (unsigned h = 0; h < HALVES; h++) {
 		v4 g[NSTATES];
 		for (unsigned s = 0; s < NSTATES; s++)
@@ -613,9 +618,9 @@ static void combine(v4 out[NSTATES][HALVES], const v4 (*a)[HALVES], const v4 (*b
 
 /* The transitions combine() applies, as (from, to) state pairs. */
 static const uint8_t hot_trans[][2] = {
-	{ 0, 1 + T_UC },	 { 0, 1 + T_WC },	  { 0, 1 + T_WT },	   { 0, 1 + T_WP },
-	{ 0, 1 + T_WB },	 { 1 + T_WC, 1 + T_UC }, { 1 + T_WT, 1 + T_UC }, { 1 + T_WP, 1 + T_UC },
-	{ 1 + T_WB, 1 + T_UC }, { 1 + T_WB, 1 + T_WT },
+    {0, 1 + T_UC},	  {0, 1 + T_WC},	{0, 1 + T_WT},	      {0, 1 + T_WP},
+    {0, 1 + T_WB},	  {1 + T_WC, 1 + T_UC}, {1 + T_WT, 1 + T_UC}, {1 + T_WP, 1 + T_UC},
+    {1 + T_WB, 1 + T_UC}, {1 + T_WB, 1 + T_WT},
 };
 #define NTRANS (sizeof(hot_trans) / sizeof(hot_trans[0]))
 
@@ -754,7 +759,8 @@ static int rebuild_exact(struct planner *pl, memtype_plan *p, int32_t ref, uint6
 		unsigned i;
 		for (i = 0; i < NTRANS; i++) {
 			unsigned to = hot_trans[i][1];
-			if (hot_trans[i][0] == s && sat_add(lane(a, to, d), lane(b, to, d)) + 1 == want)
+			if (hot_trans[i][0] == s &&
+			    sat_add(lane(a, to, d), lane(b, to, d)) + 1 == want)
 				break;
 		}
 		if (i == NTRANS)
@@ -769,7 +775,6 @@ static int rebuild_exact(struct planner *pl, memtype_plan *p, int32_t ref, uint6
 	int32_t c0 = n->child[0], c1 = n->child[1];
 	uint64_t nlo = n->lo, half = 1ull << (n->level - 1);
 	unsigned clevel = n->level - 1;
-	(void)level;
 	int rc = rebuild_exact(pl, p, c0, nlo, clevel, ns, d);
 	return rc ? rc : rebuild_exact(pl, p, c1, nlo + half, clevel, ns, d);
 }
@@ -876,7 +881,7 @@ static void lost_node(struct planner *pl, size_t idx, unsigned d)
 		uint64_t half = 1ull << (n->level - 1);
 		const uint64_t *a = lost_row(pl, n->child[0], n->lo, n->level - 1, s, d, ba, &sa);
 		const uint64_t *b =
-			lost_row(pl, n->child[1], n->lo + half, n->level - 1, s, d, bb, &sb);
+		    lost_row(pl, n->child[1], n->lo + half, n->level - 1, s, d, bb, &sb);
 		convolve(a, sa, b, sb, K, g[s]);
 	}
 	uint64_t *out = pl->lost + idx * NSTATES * (K + 1);
@@ -913,8 +918,8 @@ static int run_lost(struct planner *pl, unsigned d, uint64_t *root_row)
 	pl->freepfx[0] = 0;
 	for (size_t i = 0; i < pl->nseg; i++) {
 		uint64_t end = i + 1 < pl->nseg ? pl->sstart[i + 1] : 1ull << pl->levels;
-		pl->freepfx[i + 1] = pl->freepfx[i] +
-				     (pl->scls[i] == C_FREE ? end - pl->sstart[i] : 0);
+		pl->freepfx[i + 1] =
+		    pl->freepfx[i] + (pl->scls[i] == C_FREE ? end - pl->sstart[i] : 0);
 	}
 	/* Children come after their parent in pre-order: go backwards. */
 	for (size_t i = pl->nnodes; i-- > 0;)
@@ -954,7 +959,8 @@ static int rebuild_lost(struct planner *pl, memtype_plan *p, int32_t ref, uint64
 			if (hot_trans[i][0] != s)
 				continue;
 			a = lost_row(pl, n->child[0], n->lo, cl, hot_trans[i][1], d, ba, &sa);
-			b = lost_row(pl, n->child[1], n->lo + half, cl, hot_trans[i][1], d, bb, &sb);
+			b = lost_row(pl, n->child[1], n->lo + half, cl, hot_trans[i][1], d, bb,
+				     &sb);
 			convolve(a, sa, b, sb, k - 1, g);
 			if (g[k - 1] == want)
 				break;
@@ -982,7 +988,6 @@ static int rebuild_lost(struct planner *pl, memtype_plan *p, int32_t ref, uint64
 	/* Copy what the recursion needs: the rows live in buffers it reuses. */
 	int32_t c0 = n->child[0], c1 = n->child[1];
 	uint64_t nlo = n->lo;
-	(void)level;
 	int rc = rebuild_lost(pl, p, c0, nlo, cl, ns, x, d);
 	return rc ? rc : rebuild_lost(pl, p, c1, nlo + half, cl, ns, kk - x, d);
 }
@@ -1044,21 +1049,21 @@ static void build_msrs(memtype_plan *p, unsigned d)
 {
 	size_t n = 0;
 	/* SDM §11.11.7.2 (MemTypeSet): MTRRs off while they change. */
-	p->msr[n++] = (struct plan_msr){ MEMTYPE_MSR_MTRR_DEF_TYPE, 0 };
+	p->msr[n++] = (struct plan_msr){MEMTYPE_MSR_MTRR_DEF_TYPE, 0};
 	if (p->sum.fixed_enabled)
 		for (unsigned i = 0; i < MT_FIXED_MSRS; i++)
-			p->msr[n++] = (struct plan_msr){ mt_fixed_msrs[i].index, p->fixed[i] };
+			p->msr[n++] = (struct plan_msr){mt_fixed_msrs[i].index, p->fixed[i]};
 	for (size_t i = 0; i < p->nvar; i++) {
-		p->msr[n++] = (struct plan_msr){ (uint32_t)(MEMTYPE_MSR_MTRR_PHYSBASE0 + 2 * i),
-						 p->var[i].physbase };
-		p->msr[n++] = (struct plan_msr){ (uint32_t)(MEMTYPE_MSR_MTRR_PHYSMASK0 + 2 * i),
-						 p->var[i].physmask };
+		p->msr[n++] = (struct plan_msr){(uint32_t)(MEMTYPE_MSR_MTRR_PHYSBASE0 + 2 * i),
+						p->var[i].physbase};
+		p->msr[n++] = (struct plan_msr){(uint32_t)(MEMTYPE_MSR_MTRR_PHYSMASK0 + 2 * i),
+						p->var[i].physmask};
 	}
 	for (size_t i = p->nvar; i < p->vcnt_hw; i++)
-		p->msr[n++] = (struct plan_msr){ (uint32_t)(MEMTYPE_MSR_MTRR_PHYSMASK0 + 2 * i), 0 };
+		p->msr[n++] = (struct plan_msr){(uint32_t)(MEMTYPE_MSR_MTRR_PHYSMASK0 + 2 * i), 0};
 	/* DEF_TYPE: type 7:0, FE bit 10, E bit 11 (SDM §11.11.2.1, Figure 11-6). */
 	uint64_t def = (uint64_t)type_of[d] | MT_DEF_E | (p->sum.fixed_enabled ? MT_DEF_FE : 0);
-	p->msr[n++] = (struct plan_msr){ MEMTYPE_MSR_MTRR_DEF_TYPE, def };
+	p->msr[n++] = (struct plan_msr){MEMTYPE_MSR_MTRR_DEF_TYPE, def};
 	p->nmsr = n;
 }
 
@@ -1090,7 +1095,7 @@ static int add_lost(memtype_plan *p, uint64_t start, uint64_t end, uint32_t got)
 	}
 	if (grow(p->ctx, (void **)&p->lost, &p->lostcap, sizeof(*p->lost), p->nlost + 1))
 		return -ENOMEM;
-	p->lost[p->nlost++] = (memtype_range){ start, end, got, 0, 0 };
+	p->lost[p->nlost++] = (memtype_range){start, end, got, 0, 0};
 	return 0;
 }
 
@@ -1118,8 +1123,9 @@ static int verify(struct planner *pl, memtype_plan *p, unsigned d, bool lossy, u
 	rc = memtype_mtrr_build_map(m, p->nvar + 1, &got);
 	memtype_mtrr_free(m);
 	if (rc)
-		return rc == -ENOMEM ? rc : mt_error(pl->ctx, -EPROTO, "plan-verify-failed",
-						     "the planned registers give no map");
+		return rc == -ENOMEM ? rc
+				     : mt_error(pl->ctx, -EPROTO, "plan-verify-failed",
+						"the planned registers give no map");
 	*lost = 0;
 	size_t i = 0, j = 0, nt = memtype_map_count(pl->target), ng = memtype_map_count(got);
 	uint64_t top = top_of(pl->o->phys_bits);
@@ -1130,9 +1136,9 @@ static int verify(struct planner *pl, memtype_plan *p, unsigned d, bool lossy, u
 		uint64_t lo = tr.start > gr.start ? tr.start : gr.start;
 		uint64_t hi = tr.end < gr.end ? tr.end : gr.end;
 		unsigned cls = class_of(pl, tr.value);
-		uint32_t want = cls == C_DEF ? (uint32_t)type_of[d] :
-			       cls < NTYPES  ? (uint32_t)type_of[cls] :
-					       UINT32_MAX;
+		uint32_t want = cls == C_DEF   ? (uint32_t)type_of[d]
+				: cls < NTYPES ? (uint32_t)type_of[cls]
+					       : UINT32_MAX;
 		bool ok = gr.value != MEMTYPE_UNDEFINED && (cls == C_FREE || gr.value == want);
 		if (!ok && lossy && want == MEMTYPE_WB && gr.value != MEMTYPE_UNDEFINED) {
 			*lost += hi - lo + 1;
@@ -1142,14 +1148,15 @@ static int verify(struct planner *pl, memtype_plan *p, unsigned d, bool lossy, u
 			ok = true;
 		}
 		if (!ok) {
-			rc = mt_error(pl->ctx, -EPROTO, "plan-verify-failed",
-				      "internal error: the planned registers give 0x%llx-0x%llx "
-				      "type %s where the map wants %s",
-				      (unsigned long long)lo, (unsigned long long)hi,
-				      memtype_type_name((memtype_type)gr.value, MEMTYPE_SPELL_SHORT),
-				      cls == C_FREE ? "any defined type" :
-						      memtype_type_name((memtype_type)want,
-									MEMTYPE_SPELL_SHORT));
+			rc =
+			    mt_error(pl->ctx, -EPROTO, "plan-verify-failed",
+				     "internal error: the planned registers give 0x%llx-0x%llx "
+				     "type %s where the map wants %s",
+				     (unsigned long long)lo, (unsigned long long)hi,
+				     memtype_type_name((memtype_type)gr.value, MEMTYPE_SPELL_SHORT),
+				     cls == C_FREE ? "any defined type"
+						   : memtype_type_name((memtype_type)want,
+								       MEMTYPE_SPELL_SHORT));
 			break;
 		}
 		if (hi == top)
@@ -1202,6 +1209,12 @@ static int check_inputs(memtype_ctx *ctx, const memtype_map *target, const memty
 				"the default type must be UC, WC, WT, WP or WB (SDM §11.11.2.1)");
 	memtype_range first, last;
 	size_t n = memtype_map_count(target);
+	/* The trie visits at most pieces x address bits nodes of ~220 bytes:
+	 * bound the memory a hostile map file can ask for (~150 MB). */
+	if (n > MEMTYPE_PLAN_MAX_PIECES)
+		return mt_error(ctx, -E2BIG, "map-too-large",
+				"the map has %zu pieces; the planner takes at most %u", n,
+				MEMTYPE_PLAN_MAX_PIECES);
 	if (n == 0 || memtype_map_get(target, 0, &first) || memtype_map_get(target, n - 1, &last) ||
 	    first.start != 0 || last.end != top_of(o->phys_bits))
 		return mt_error(ctx, -EINVAL, "bad-map",
@@ -1304,11 +1317,12 @@ int mt_plan_compute_flags(memtype_ctx *ctx, const memtype_map *target,
 			  const memtype_plan_opts *opts, unsigned flags, memtype_plan **out)
 {
 	struct planner pl;
-	struct tree_state ts = { -1, -1 };
+	struct tree_state ts = {-1, -1};
 	uint32_t rcounts[NTYPES], fcounts[NTYPES];
-	bool fe[NTYPES] = { false };
+	bool fe[NTYPES] = {false};
 	bool fixed_cpu = !opts->no_fixed, need_full = !fixed_cpu, have_full = false;
-	int forced = opts->default_type < 0 ? -1 : mt_plan_type_index((memtype_type)opts->default_type);
+	int forced =
+	    opts->default_type < 0 ? -1 : mt_plan_type_index((memtype_type)opts->default_type);
 	int rc, full_rc = 0;
 
 	*out = NULL;
@@ -1364,8 +1378,8 @@ int mt_plan_compute_flags(memtype_ctx *ctx, const memtype_map *target,
 	if (p->counts[d] == UINT32_MAX) {
 		/* Only an unaligned boundary makes a map unrealizable; its error
 		 * is the last one recorded. */
-		rc = full_rc ? full_rc :
-			       mt_error(ctx, -EINVAL, "unrealizable",
+		rc = full_rc ? full_rc
+			     : mt_error(ctx, -EINVAL, "unrealizable",
 					"no MTRR layout realizes this map with default type %s",
 					memtype_type_name(type_of[d], MEMTYPE_SPELL_SHORT));
 		goto fail;
@@ -1429,11 +1443,12 @@ int mt_plan_compute_flags(memtype_ctx *ctx, const memtype_map *target,
 			bool lossy = !p->sum.exact;
 			rc = verify(&pl, p, d, lossy, &lost);
 			if (!rc && lossy && lost != p->sum.lost_bytes)
-				rc = mt_error(ctx, -EPROTO, "plan-verify-failed",
-					      "internal error: the layout loses 0x%llx bytes of WB, "
-					      "the planner counted 0x%llx",
-					      (unsigned long long)lost,
-					      (unsigned long long)p->sum.lost_bytes);
+				rc =
+				    mt_error(ctx, -EPROTO, "plan-verify-failed",
+					     "internal error: the layout loses 0x%llx bytes of WB, "
+					     "the planner counted 0x%llx",
+					     (unsigned long long)lost,
+					     (unsigned long long)p->sum.lost_bytes);
 			if (rc)
 				goto fail;
 		}
@@ -1447,8 +1462,8 @@ fail:
 	return rc;
 }
 
-int memtype_plan_compute(memtype_ctx *ctx, const memtype_map *target,
-			 const memtype_plan_opts *opts, memtype_plan **out)
+int memtype_plan_compute(memtype_ctx *ctx, const memtype_map *target, const memtype_plan_opts *opts,
+			 memtype_plan **out)
 {
 	return mt_plan_compute_flags(ctx, target, opts, 0, out);
 }

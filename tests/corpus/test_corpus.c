@@ -140,21 +140,22 @@ static void f_pairs(struct file *f)
 
 	ok(i->vcnt == 10 && !strcmp(i->vcnt_source, "dump"), "%s: VCNT 10 from the dump", f->rel);
 	ok(i->phys_bits == 46, "%s: MAXPHYADDR 46 from the masks", f->rel);
-	ok(i->var[0].size == 16 * GiB && i->var[0].type == MEMTYPE_WB, "%s: reg0 16 GiB WB", f->rel);
+	ok(i->var[0].size == 16 * GiB && i->var[0].type == MEMTYPE_WB, "%s: reg0 16 GiB WB",
+	   f->rel);
 	ok(i->var[3].base == 0xAE000000 && i->var[3].size == 32 * MiB &&
-		   i->var[3].type == MEMTYPE_UC,
+	       i->var[3].type == MEMTYPE_UC,
 	   "%s: reg3 UC 0xAE000000/32M", f->rel);
 	ok(type_at(i, 0xADFFFFFF) == MEMTYPE_WB && type_at(i, 0xAE000000) == MEMTYPE_UC &&
-		   type_at(i, 0x44FFFFFFF) == MEMTYPE_WB && type_at(i, 0x450000000) == MEMTYPE_UC,
+	       type_at(i, 0x44FFFFFFF) == MEMTYPE_WB && type_at(i, 0x450000000) == MEMTYPE_UC,
 	   "%s: architectural map around the holes", f->rel);
 	ok(i->cleanup_total_mb == 16352 && check_agrees(i, "cleanup-total"),
 	   "%s: cleanup total RAM covered 16352M", f->rel);
 	ok(check_agrees(i, "cleanup-result") && i->cleanup_result.num_reg == 8 &&
-		   i->cleanup_result.chunk == 64 * MiB,
+	       i->cleanup_result.chunk == 64 * MiB,
 	   "%s: cleanup gran 64K chunk 64M num_reg 8", f->rel);
 	ok(i->linux_after_cleanup && i->linux_map.entries == 6 && i->linux_map.fixed == 3 &&
-		   i->linux_map.variable == 3 && i->linux_map.max == 23 &&
-		   i->linux_map.built_from == 10 && check_agrees(i, "mtrr-map"),
+	       i->linux_map.variable == 3 && i->linux_map.max == 23 &&
+	       i->linux_map.built_from == 10 && check_agrees(i, "mtrr-map"),
 	   "%s: MTRR map: 6 entries (3 fixed + 3 variable; max 23), built from 10", f->rel);
 	/* Line by line, independently of the check above. */
 	bool same = c->nmap == 6 && i->nlinux_entries == 6;
@@ -184,11 +185,11 @@ static void f_volcano(struct file *f)
 	ok(i->phys_bits == 52 && i->tom2 == 0xc050000000ull && !strcmp(i->cpu_vendor, "amd"),
 	   "%s: MAXPHYADDR 52, TOM2 0xc050000000, AMD", f->rel);
 	ok(type_at(i, 0xAFFFFFFF) == MEMTYPE_WB && type_at(i, 0xB0000000) == MEMTYPE_UC &&
-		   type_at(i, 0x100000000) == MEMTYPE_WB && type_at(i, 0xc04fffffffull) == MEMTYPE_WB &&
-		   type_at(i, 0xc050000000ull) == MEMTYPE_UC,
+	       type_at(i, 0x100000000) == MEMTYPE_WB && type_at(i, 0xc04fffffffull) == MEMTYPE_WB &&
+	       type_at(i, 0xc050000000ull) == MEMTYPE_UC,
 	   "%s: [4G, TOM2) WB, UC above", f->rel);
 	ok(i->linux_map.entries == 5 && i->linux_map.fixed == 3 && i->linux_map.max == 20 &&
-		   i->linux_map.built_from == 9,
+	       i->linux_map.built_from == 9,
 	   "%s: 6.5+ map 5 entries (3 fixed + 2 variable; max 20), built from 9", f->rel);
 	ok(!has_finding(i, "ram-not-covered"), "%s: all RAM WB (through TOM2)", f->rel);
 }
@@ -206,14 +207,14 @@ static void f_qemu_seabios(struct file *f)
 	const memtype_explain_info *i = f->info;
 
 	ok(!strcmp(i->mtrr_source, "msr") && i->phys_bits == 40 &&
-		   !strcmp(i->phys_bits_source, "cpuid") && i->default_type == MEMTYPE_WB,
+	       !strcmp(i->phys_bits_source, "cpuid") && i->default_type == MEMTYPE_WB,
 	   "%s: MSR state, MAXPHYADDR 40 (cpuid), default WB", f->rel);
 	ok(type_at(i, 0x9ffff) == MEMTYPE_WB && type_at(i, 0xa0000) == MEMTYPE_UC &&
-		   type_at(i, 0xc0000) == MEMTYPE_WP && type_at(i, 0xbfffffff) == MEMTYPE_WB &&
-		   type_at(i, 0xc0000000) == MEMTYPE_UC && type_at(i, 0x100000000) == MEMTYPE_WB,
+	       type_at(i, 0xc0000) == MEMTYPE_WP && type_at(i, 0xbfffffff) == MEMTYPE_WB &&
+	       type_at(i, 0xc0000000) == MEMTYPE_UC && type_at(i, 0x100000000) == MEMTYPE_WB,
 	   "%s: SeaBIOS layout", f->rel);
 	ok(i->linux_map.entries == 4 && i->linux_map.fixed == 3 && i->linux_map.max == 19 &&
-		   i->linux_map.built_from == 8,
+	       i->linux_map.built_from == 8,
 	   "%s: 6.5+ map 4 entries (3 fixed + 1 variable; max 19), built from 8", f->rel);
 	ok(check_agrees(i, "pat") && check_agrees(i, "merge"),
 	   "%s: PAT line = IA32_PAT; /proc/mtrr = the MSRs", f->rel);
@@ -224,8 +225,9 @@ static void f_qemu_ovmf(struct file *f)
 	const memtype_explain_info *i = f->info;
 
 	ok(type_at(i, 0xa0000) == MEMTYPE_UC && type_at(i, 0xfffff) == MEMTYPE_UC &&
-		   type_at(i, 0x7fffffff) == MEMTYPE_WB && type_at(i, 0x80000000) == MEMTYPE_UC &&
-		   type_at(i, 0xdfffffffffull) == MEMTYPE_WB && type_at(i, 0xe000000000ull) == MEMTYPE_UC,
+	       type_at(i, 0x7fffffff) == MEMTYPE_WB && type_at(i, 0x80000000) == MEMTYPE_UC &&
+	       type_at(i, 0xdfffffffffull) == MEMTYPE_WB &&
+	       type_at(i, 0xe000000000ull) == MEMTYPE_UC,
 	   "%s: OVMF layout incl. the 64-bit PCI aperture", f->rel);
 	ok(i->linux_map.entries == 4 && i->linux_map.fixed == 2 && i->linux_map.max == 18,
 	   "%s: 6.5+ map 4 entries (2 fixed + 2 variable; max 18)", f->rel);
@@ -239,7 +241,7 @@ static void f_vbox(struct file *f)
 	const memtype_explain_info *i = f->info;
 
 	ok(i->vcnt == 8 && !strcmp(i->vcnt_source, "map-line") && i->default_type == MEMTYPE_UC &&
-		   i->log_map.entries == 3 && i->log_map.max == 19 && !strcmp(i->hypervisor, "KVM"),
+	       i->log_map.entries == 3 && i->log_map.max == 19 && !strcmp(i->hypervisor, "KVM"),
 	   "%s: VCNT 8 and no variable MTRR from the map line; default UC", f->rel);
 	ok(has_finding(i, "vm-blank-mtrrs"), "%s: all-blank finding", f->rel);
 }
@@ -251,7 +253,7 @@ static void f_msi(struct file *f)
 	const memtype_explain_info *i = f->info;
 
 	ok(i->vcnt == 10 && !i->var_known && !i->mtrr_map && i->log_map.entries == 5 &&
-		   i->log_map.max == 23,
+	       i->log_map.max == 23,
 	   "%s: VCNT 10 from the map line, no registers, no map", f->rel);
 }
 
@@ -269,8 +271,8 @@ static void f_pe2850(struct file *f)
 	const memtype_explain_info *i = f->info;
 
 	ok(!strcmp(i->mtrr_source, "cleanup-table") && i->default_type == MEMTYPE_UC &&
-		   i->var[2].base == 3584 * MiB && i->var[2].size == 512 * MiB &&
-		   i->e820[0].end == 0x9ffff && i->pat == 0x7010600070106ull,
+	       i->var[2].base == 3584 * MiB && i->var[2].size == 512 * MiB &&
+	       i->e820[0].end == 0x9ffff && i->pat == 0x7010600070106ull,
 	   "%s: registers from the cleanup table, old e820, old PAT line", f->rel);
 	ok(check_agrees(i, "cleanup-total"), "%s: total RAM covered 16384M", f->rel);
 	const memtype_check *c = find_check(i, "cleanup-result");
@@ -284,7 +286,7 @@ static void f_xiaomi(struct file *f)
 	const memtype_explain_info *i = f->info;
 
 	ok(i->default_type == MEMTYPE_WB && !strcmp(i->default_source, "inferred") &&
-		   type_at(i, 0x8d7fffff) == MEMTYPE_WB && type_at(i, 0x8d800000) == MEMTYPE_UC,
+	       type_at(i, 0x8d7fffff) == MEMTYPE_WB && type_at(i, 0x8d800000) == MEMTYPE_UC,
 	   "%s: default WB inferred; UC from 0x8d800000", f->rel);
 }
 
@@ -295,8 +297,8 @@ static void f_chachani(struct file *f)
 	const memtype_explain_info *i = f->info;
 
 	ok(i->default_type == MEMTYPE_UC && type_at(i, 0xffe00000) == MEMTYPE_WP &&
-		   type_at(i, 0xffde0000) == MEMTYPE_WP && type_at(i, 0x100000000) == MEMTYPE_WP &&
-		   type_at(i, 0x101000000) == MEMTYPE_UC,
+	       type_at(i, 0xffde0000) == MEMTYPE_WP && type_at(i, 0x100000000) == MEMTYPE_WP &&
+	       type_at(i, 0x101000000) == MEMTYPE_UC,
 	   "%s: write-protect ranges", f->rel);
 }
 
@@ -315,7 +317,7 @@ static void f_bigbox(struct file *f)
 	const memtype_explain_info *i = f->info;
 
 	ok(f->cap->msr[1 + 0xff].cpus == 256 && i->mtrr_enabled == 1 && i->fixed_enabled == 1 &&
-		   i->default_type == MEMTYPE_UC && check_agrees(i, "cpus"),
+	       i->default_type == MEMTYPE_UC && check_agrees(i, "cpus"),
 	   "%s: 256 CPUs, IA32_MTRR_DEF_TYPE 0xc00", f->rel);
 }
 
@@ -323,7 +325,7 @@ static void f_bigbox(struct file *f)
 static void f_patlist(struct file *f)
 {
 	ok(f->cap->npatlist == 15 && f->cap->patlist[0].start == 0x7ff70000 &&
-		   f->cap->patlist[0].end == 0x7ff76fff,
+	       f->cap->patlist[0].end == 0x7ff76fff,
 	   "%s: 15 PAT list entries, end exclusive", f->rel);
 }
 
@@ -341,8 +343,8 @@ static void f_nb500(struct file *f)
 {
 	const memtype_explain_info *i = f->info;
 
-	ok(i->phys_bits == 32 && i->var[0].size == 2 * GiB && type_at(i, 0x7f5fffff) == MEMTYPE_WB &&
-		   type_at(i, 0x7f600000) == MEMTYPE_UC,
+	ok(i->phys_bits == 32 && i->var[0].size == 2 * GiB &&
+	       type_at(i, 0x7f5fffff) == MEMTYPE_WB && type_at(i, 0x7f600000) == MEMTYPE_UC,
 	   "%s: 32-bit MAXPHYADDR", f->rel);
 }
 
@@ -356,23 +358,23 @@ static const struct {
 	const char *rel;
 	void (*fn)(struct file *f);
 } hand[] = {
-	{ "pairs/dell-precision-t3600-6.4.0-rc1-mtrrdebug-lkml.log", f_pairs },
-	{ "dmesg/amd-volcano-genoa-5.10.0-21-B7E67F8130.log", f_volcano },
-	{ "qemu/q35-seabios-8g.log", f_qemu_seabios },
-	{ "qemu/q35-ovmf-8g.log", f_qemu_ovmf },
-	{ "dmesg/virtualbox-kvm-paravirt-6.17.0-22-ubuntu.log", f_vbox },
-	{ "dmesg/msi-x99a-gaming7-6.14.0-37-mint-live.log", f_msi },
-	{ "dmesg/dell-pe2850-2.6.32-754-el6-08919C80E8.log", f_pe2850 },
-	{ "dmesg/gigabyte-8i848p-g-i686-4.15.0-64-AB92C43036.log", f_gigabyte },
-	{ "proc-mtrr/xiaomi-laptop-uc-only-proc-mtrr-notes.log", f_xiaomi },
-	{ "proc-mtrr/amd-chachani-write-protect-proc-mtrr-amdgfx.log", f_chachani },
-	{ "proc-mtrr/forum-16g-cleanup-fail-proc-mtrr.log", f_forum },
-	{ "proc-mtrr/pentium-m-3.3.1-i686-pat-memtype-list.log", f_patlist },
-	{ "msr/bigbox-256cpu-rdmsr-0x2ff-lkml.log", f_bigbox },
-	{ "excerpts/toshiba-nb500-5.4.0-81-01955C3917.log", f_nb500 },
-	{ "conflicts/gce-coco-vm-tpm-tis-ioremap-error-lkml.log", f_conflict },
-	{ "conflicts/qemu-hpet-ioremap-error-lkml.log", f_conflict },
-	{ "conflicts/qemu-hpet-memtype-reserve-warning-lkml.log", f_conflict },
+    {"pairs/dell-precision-t3600-6.4.0-rc1-mtrrdebug-lkml.log", f_pairs},
+    {"dmesg/amd-volcano-genoa-5.10.0-21-B7E67F8130.log", f_volcano},
+    {"qemu/q35-seabios-8g.log", f_qemu_seabios},
+    {"qemu/q35-ovmf-8g.log", f_qemu_ovmf},
+    {"dmesg/virtualbox-kvm-paravirt-6.17.0-22-ubuntu.log", f_vbox},
+    {"dmesg/msi-x99a-gaming7-6.14.0-37-mint-live.log", f_msi},
+    {"dmesg/dell-pe2850-2.6.32-754-el6-08919C80E8.log", f_pe2850},
+    {"dmesg/gigabyte-8i848p-g-i686-4.15.0-64-AB92C43036.log", f_gigabyte},
+    {"proc-mtrr/xiaomi-laptop-uc-only-proc-mtrr-notes.log", f_xiaomi},
+    {"proc-mtrr/amd-chachani-write-protect-proc-mtrr-amdgfx.log", f_chachani},
+    {"proc-mtrr/forum-16g-cleanup-fail-proc-mtrr.log", f_forum},
+    {"proc-mtrr/pentium-m-3.3.1-i686-pat-memtype-list.log", f_patlist},
+    {"msr/bigbox-256cpu-rdmsr-0x2ff-lkml.log", f_bigbox},
+    {"excerpts/toshiba-nb500-5.4.0-81-01955C3917.log", f_nb500},
+    {"conflicts/gce-coco-vm-tpm-tis-ioremap-error-lkml.log", f_conflict},
+    {"conflicts/qemu-hpet-ioremap-error-lkml.log", f_conflict},
+    {"conflicts/qemu-hpet-memtype-reserve-warning-lkml.log", f_conflict},
 };
 
 /* ------------------------------------------------------------ index tables */
@@ -404,7 +406,7 @@ static void one_file(const char *rel)
 {
 	char path[8192];
 	size_t len;
-	struct file f = { .rel = rel };
+	struct file f = {.rel = rel};
 
 	snprintf(path, sizeof(path), "%s/%s", root, rel);
 	char *text = slurp(path, &len);
@@ -418,14 +420,15 @@ static void one_file(const char *rel)
 	free(text);
 	if (notes) {
 		const memtype_error *e = memtype_ctx_error(ctx);
-		ok(rc != 0 && !strcmp(e->code, "unrecognised-format"),
-		   "%s: rejected: %s: %s", rel, e->code, e->message);
+		ok(rc != 0 && !strcmp(e->code, "unrecognised-format"), "%s: rejected: %s: %s", rel,
+		   e->code, e->message);
 		memtype_capture_free(f.cap);
 		return;
 	}
 	if (rc != 0) {
 		const memtype_error *e = memtype_ctx_error(ctx);
-		ok(false, "%s: %s:%u:%u: %s: %s", rel, e->file, e->line, e->col, e->code, e->message);
+		ok(false, "%s: %s:%u:%u: %s: %s", rel, e->file, e->line, e->col, e->code,
+		   e->message);
 		return;
 	}
 	rc = memtype_explain_run(ctx, (const memtype_capture *const *)&f.cap, 1, &f.ex);
@@ -442,7 +445,8 @@ static void one_file(const char *rel)
 		if (c->clean_total_seen && !strstr(rel, "dell-pe2850")) {
 			ok(check_agrees(f.info, "cleanup-total"), "%s: cleanup total agrees", rel);
 			if (c->clean_chosen_seen || c->clean_fail)
-				ok(check_agrees(f.info, "cleanup-result"), "%s: cleanup result agrees", rel);
+				ok(check_agrees(f.info, "cleanup-result"),
+				   "%s: cleanup result agrees", rel);
 			if (c->clean_orig_seen && find_check(f.info, "cleanup-original"))
 				ok(check_agrees(f.info, "cleanup-original"),
 				   "%s: cleanup original table agrees", rel);
@@ -519,11 +523,12 @@ static void index_main(void)
 		}
 		free(t);
 		if (c->kernel[0])
-			ok(!strncmp(kv, c->kernel, strlen(c->kernel)) || !strncmp(c->kernel, kv, strlen(kv)),
+			ok(!strncmp(kv, c->kernel, strlen(c->kernel)) ||
+			       !strncmp(c->kernel, kv, strlen(kv)),
 			   "INDEX.tsv %s: kernel %s (index says %s)", file, c->kernel, kv);
 		if (strcmp(mapn, "-") != 0)
 			ok(c->map_line && c->map_n == (unsigned)atoi(mapn) &&
-				   c->map_m == (unsigned)atoi(mapm) && c->map_k == (unsigned)atoi(mapk),
+			       c->map_m == (unsigned)atoi(mapm) && c->map_k == (unsigned)atoi(mapk),
 			   "INDEX.tsv %s: MTRR map N %s max %s K %s", file, mapn, mapm, mapk);
 		memtype_capture_free(c);
 	}
@@ -562,8 +567,8 @@ static void index_excerpts(void)
 		}
 		free(t);
 		const memtype_explain_info *i = memtype_explain_get(e);
-		ok(i->vcnt == (unsigned)atoi(nvar), "excerpts/INDEX.tsv %s: VCNT %s (model %u)", file,
-		   nvar, i->vcnt);
+		ok(i->vcnt == (unsigned)atoi(nvar), "excerpts/INDEX.tsv %s: VCNT %s (model %u)",
+		   file, nvar, i->vcnt);
 		bool has = c->clean_found || c->clean_total_seen;
 		ok(has == !strcmp(cl, "yes"), "excerpts/INDEX.tsv %s: has_cleanup %s", file, cl);
 		const char *tp = strstr(notes, "TOM2");
@@ -592,8 +597,10 @@ static void index_excerpts(void)
 				    (i->findings[k].severity != MEMTYPE_SEV_INFO ||
 				     !strstr(i->findings[k].message, "TOM2")))
 					warned = true;
-			ok(!warned, "excerpts/INDEX.tsv %s: TOM2 %luM noted, not in the excerpt: "
-				    "no RAM warning", file, tom2_mb);
+			ok(!warned,
+			   "excerpts/INDEX.tsv %s: TOM2 %luM noted, not in the excerpt: "
+			   "no RAM warning",
+			   file, tom2_mb);
 		}
 		memtype_explain_free(e);
 		memtype_capture_free(c);
@@ -616,7 +623,7 @@ int main(int argc, char **argv)
 	ctx = memtype_ctx_new(NULL, NULL);
 	if (!ctx)
 		return 1;
-	char (*list)[1024] = NULL;
+	char(*list)[1024] = NULL;
 	size_t n = 0, cap = 0;
 	walk("", &list, &n, &cap);
 	qsort(list, n, sizeof(*list), cmp);

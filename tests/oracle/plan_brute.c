@@ -1,7 +1,6 @@
 /*
  * plan_brute.c - the planner's independent referee: the fewest variable
- * MTRRs for small address spaces found by exhaustive search, and a naive
- * reader of the MTRR dumps firmware leaves in boot logs and /proc/mtrr.
+ * MTRRs for small address spaces, found by exhaustive search.
  *
  * Nothing here comes from src/lib/plan.c. The space is 2^k units (k <= 6),
  * every aligned power-of-two run of units is a candidate block, and a layout
@@ -20,8 +19,6 @@
  *    of 8 units, every default, with or without free units;
  *  - brute_bounded: the same search cut at a depth, over 2^k units hashed,
  *    answering "the minimum is m <= depth" or "more than depth".
- * The dump reader turns dmesg "MTRR variable ranges enabled:" blocks and
- * /proc/mtrr lines into base/mask/type triples for the corpus tests.
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -31,30 +28,18 @@
 
 #include "memtype.h"
 
-/* The interface, declared again where it is used (test_plan_oracle.c). */
-#define BRUTE_FREE 0xffu /* a unit whose type does not matter */
-struct brute8;
-struct brute_bounded;
-struct fw_dump;
-struct brute8 *brute8_build(void);
-void brute8_free(struct brute8 *b);
-unsigned brute8_min(const struct brute8 *b, const unsigned units[8], memtype_type d);
-unsigned brute8_least_loss(const struct brute8 *b, const unsigned units[8], memtype_type d,
-			   unsigned k);
-struct brute_bounded *brute_bounded_build(unsigned kbits, unsigned depth);
-void brute_bounded_free(struct brute_bounded *b);
-unsigned brute_bounded_min(const struct brute_bounded *b, const unsigned *units, memtype_type d);
-int fw_dump_parse(const char *text, struct fw_dump *out);
+/* Units hold memtype_type values or BRUTE_FREE (any type will do). The
+ * functions are declared where they are used, in test_plan_oracle.c. */
+#define BRUTE_FREE 0xffu
 
 /* ---------------------------------------------------------------------------
  * Types and the SDM's verdict on a set of them.
  */
 
 #define NT 5
-static const memtype_type tlist[NT] = { MEMTYPE_UC, MEMTYPE_WC, MEMTYPE_WT, MEMTYPE_WP,
-					MEMTYPE_WB };
+static const memtype_type tlist[NT] = {MEMTYPE_UC, MEMTYPE_WC, MEMTYPE_WT, MEMTYPE_WP, MEMTYPE_WB};
 #define UNDEF_V 7u /* a verdict: undefined */
-#define MAXCLS 8u
+#define MAXCLS	8u
 
 /* A set of types is a mask over tlist positions. */
 static int tpos(memtype_type t)
@@ -76,15 +61,15 @@ static unsigned verdict(unsigned set, unsigned d)
 		return (unsigned)tpos(MEMTYPE_UC); /* UC wins */
 	if (set == ((1u << tpos(MEMTYPE_WT)) | (1u << tpos(MEMTYPE_WB))))
 		return (unsigned)tpos(MEMTYPE_WT); /* WT and WB: WT */
-	return UNDEF_V;			   /* any other overlap */
+	return UNDEF_V;				   /* any other overlap */
 }
 
 struct classes {
 	unsigned n;
 	unsigned of_set[1u << NT];
 	unsigned rep[MAXCLS];
-	unsigned add[MAXCLS][NT];     /* class after one more pair of type t */
-	unsigned judge[MAXCLS][NT];   /* verdict of the class with default d */
+	unsigned add[MAXCLS][NT];   /* class after one more pair of type t */
+	unsigned judge[MAXCLS][NT]; /* verdict of the class with default d */
 };
 
 /* Merge the 32 sets into classes no future pair and no default can tell
@@ -121,18 +106,23 @@ static void make_classes(struct classes *c)
  * Every target of 8 units.
  */
 
-#define U8 8u
+#define U8	8u
 #define STATES8 (1u << (3 * U8)) /* index space: 3 bits per unit */
-#define REACH8 5764801u		 /* 7^8: at most 7 classes per unit */
-#define PAT8 1679616u /* 6^8 target patterns: digit = tlist position, 5 = free */
+#define REACH8	5764801u	 /* 7^8: at most 7 classes per unit */
+#define PAT8	1679616u	 /* 6^8 target patterns: digit = tlist position, 5 = free */
 
 struct brute8 {
 	struct classes c;
-	uint8_t *lev;	   /* per state (3 bits per unit): fewest pairs, 0xff unreachable */
-	uint8_t *best[NT]; /* per default, per pattern */
-	uint32_t *order;   /* states in breadth-first order */
+	uint8_t *lev;		/* per state (3 bits a unit): fewest pairs; 0xff unreachable */
+	uint8_t *best[NT];	/* per default, per pattern */
+	uint32_t *order;	/* states in breadth-first order */
 	size_t norder, upto[5]; /* upto[k]: states with at most k pairs */
 };
+
+struct brute8;
+struct brute_bounded;
+void brute8_free(struct brute8 *b);
+void brute_bounded_free(struct brute_bounded *b);
 
 struct cand {
 	unsigned lo, n, t;
@@ -144,7 +134,7 @@ static unsigned make_cands(unsigned units, struct cand *out)
 	for (unsigned len = 1; len <= units; len *= 2)
 		for (unsigned lo = 0; lo < units; lo += len)
 			for (unsigned t = 0; t < NT; t++)
-				out[n++] = (struct cand){ lo, len, t };
+				out[n++] = (struct cand){lo, len, t};
 	return n;
 }
 
@@ -340,7 +330,7 @@ struct brute_bounded *brute_bounded_build(unsigned kbits, unsigned depth)
 {
 	struct brute_bounded *b = calloc(1, sizeof(*b));
 	struct cand cands[32 * NT];
-	struct hash seen = { 0 };
+	struct hash seen = {0};
 	uint64_t *front = NULL, *next = NULL;
 	size_t nf = 0, nn = 0, cap = 1u << 20;
 
@@ -429,170 +419,4 @@ unsigned brute_bounded_min(const struct brute_bounded *b, const unsigned *units,
 		key |= (uint64_t)tpos((memtype_type)units[u]) << (3 * u);
 	size_t i = hash_slot(&b->realized, key);
 	return b->realized.key[i] ? b->realized.val[i] : b->depth + 1;
-}
-
-/* ---------------------------------------------------------------------------
- * Firmware MTRR dumps: Linux's boot-time register dump (print_mtrr_state:
- * "MTRR default type:", "MTRR fixed ranges enabled:", "MTRR variable ranges
- * enabled:" and "  N base B mask M type" lines), mtrr_cleanup's result line
- * ("gran_size: ... num_reg: N ...") and /proc/mtrr ("regNN: base=0x...,
- * size= NMB, count=1: type").
- */
-
-#define FW_MAX_FIXED 32
-#define FW_MAX_VAR 64
-
-struct fw_dump {
-	unsigned phys_bits;
-	bool have_def;
-	memtype_type def;
-	bool fixed_enabled;
-	unsigned nfixed;
-	struct {
-		uint64_t start, end;
-		memtype_type type;
-	} fixed[FW_MAX_FIXED];
-	unsigned nvar;
-	struct {
-		uint64_t base, mask;
-		memtype_type type;
-	} var[FW_MAX_VAR];
-	int num_reg; /* mtrr_cleanup's chosen register count, or -1 */
-	bool tom2;   /* the log mentions AMD's TOM2 (WB above 4 GiB without MTRRs) */
-	bool proc;   /* read from /proc/mtrr */
-};
-
-static bool word_type(const char *s, memtype_type *t)
-{
-	static const struct {
-		const char *w;
-		memtype_type t;
-	} words[] = {
-		{ "write-back", MEMTYPE_WB },	   { "uncachable", MEMTYPE_UC },
-		{ "write-through", MEMTYPE_WT },   { "write-protect", MEMTYPE_WP },
-		{ "write-combining", MEMTYPE_WC },
-	};
-	while (*s == ' ')
-		s++;
-	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++)
-		if (!strncmp(s, words[i].w, strlen(words[i].w))) {
-			*t = words[i].t;
-			return true;
-		}
-	return false;
-}
-
-/* The line without a "[    0.000000] " timestamp and leading blanks. */
-static const char *body(const char *line)
-{
-	const char *s = line;
-	while (*s == ' ')
-		s++;
-	if (*s == '[') {
-		const char *e = strchr(s, ']');
-		if (e)
-			s = e + 1;
-	}
-	while (*s == ' ' || *s == '\t')
-		s++;
-	return s;
-}
-
-static unsigned top_bit(uint64_t v)
-{
-	return v ? 64u - (unsigned)__builtin_clzll(v) : 0;
-}
-
-int fw_dump_parse(const char *text, struct fw_dump *out)
-{
-	enum { NONE, FIXED, VAR, CLEANUP } mode = NONE;
-	char line[512];
-	unsigned need_bits = 32;
-
-	memset(out, 0, sizeof(*out));
-	out->num_reg = -1;
-	for (const char *p = text; *p;) {
-		const char *e = strchr(p, '\n');
-		size_t n = e ? (size_t)(e - p) : strlen(p);
-		if (n >= sizeof(line))
-			n = sizeof(line) - 1;
-		memcpy(line, p, n);
-		line[n] = '\0';
-		p = e ? e + 1 : p + n;
-		const char *s = body(line);
-		unsigned long long a, b;
-		unsigned idx;
-		char word[32];
-		if (strstr(line, "TOM2"))
-			out->tom2 = true;
-		if (!strncmp(s, "MTRR default type:", 18)) {
-			out->have_def = word_type(s + 18, &out->def);
-			mode = NONE;
-		} else if (!strncmp(s, "MTRR fixed ranges enabled:", 26)) {
-			out->fixed_enabled = true;
-			mode = FIXED;
-		} else if (!strncmp(s, "MTRR fixed ranges disabled:", 27)) {
-			mode = NONE;
-		} else if (!strncmp(s, "MTRR variable ranges enabled:", 29)) {
-			mode = VAR;
-		} else if (strstr(s, "Found optimal setting for mtrr clean up")) {
-			mode = CLEANUP;
-		} else if (mode == CLEANUP && strstr(s, "num_reg:")) {
-			out->num_reg = atoi(strstr(s, "num_reg:") + 8);
-			mode = NONE;
-		} else if (mode == FIXED && sscanf(s, "%llx-%llx %31s", &a, &b, word) == 3) {
-			memtype_type t;
-			if (out->nfixed < FW_MAX_FIXED && word_type(word, &t)) {
-				out->fixed[out->nfixed].start = a;
-				out->fixed[out->nfixed].end = b;
-				out->fixed[out->nfixed++].type = t;
-			}
-		} else if (mode == VAR && sscanf(s, "%u base %llx mask %llx %31s", &idx, &a, &b,
-						word) == 4) {
-			memtype_type t;
-			if (out->nvar < FW_MAX_VAR && word_type(word, &t)) {
-				out->var[out->nvar].base = a;
-				out->var[out->nvar].mask = b;
-				out->var[out->nvar++].type = t;
-				if (top_bit(b) > need_bits)
-					need_bits = top_bit(b);
-			}
-		} else if (mode == VAR && sscanf(s, "%u disabled", &idx) == 1) {
-			continue;
-		} else if (!strncmp(s, "reg", 3) && strstr(s, "base=0x") && strstr(s, "size=")) {
-			const char *sz = strstr(s, "size=") + 5;
-			unsigned long long size = strtoull(sz, (char **)&sz, 10);
-			memtype_type t;
-			const char *colon = strrchr(s, ':');
-			a = strtoull(strstr(s, "base=0x") + 7, NULL, 16);
-			size <<= sz[0] == 'M' ? 20 : sz[0] == 'G' ? 30 : 10;
-			if (out->nvar < FW_MAX_VAR && colon && word_type(colon + 1, &t) && size) {
-				out->proc = true;
-				out->var[out->nvar].base = a;
-				out->var[out->nvar].mask = size; /* fixed up below */
-				out->var[out->nvar++].type = t;
-				if (top_bit(a + size - 1) > need_bits)
-					need_bits = top_bit(a + size - 1);
-			}
-		} else if (mode != CLEANUP) {
-			mode = NONE;
-		}
-	}
-	out->phys_bits = need_bits;
-	if (out->proc) {
-		/* /proc/mtrr has no MAXPHYADDR: assume the SDM's 36 unless a range
-		 * needs more, and no default type: UC when something is WB (as
-		 * firmware does), else WB (a map of UC holes only). */
-		if (out->phys_bits < 36)
-			out->phys_bits = 36;
-		bool any_wb = false;
-		for (unsigned i = 0; i < out->nvar; i++) {
-			uint64_t size = out->var[i].mask;
-			out->var[i].mask = ~(size - 1) & ((1ull << out->phys_bits) - 1);
-			any_wb |= out->var[i].type == MEMTYPE_WB;
-		}
-		out->have_def = true;
-		out->def = any_wb ? MEMTYPE_UC : MEMTYPE_WB;
-	}
-	return out->nvar || out->have_def ? 0 : -1;
 }

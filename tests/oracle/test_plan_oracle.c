@@ -16,8 +16,9 @@
  *    registers replayed into tests/oracle/oracle.c, the naive per-address
  *    evaluator, and checked around every boundary and at random addresses.
  *  - Real machines: the MTRRs firmware left in ../shared/corpus (boot-log
- *    dumps and /proc/mtrr) are planned again: never more registers than the
- *    firmware used, nor than Linux's mtrr_cleanup chose (num_reg).
+ *    dumps and /proc/mtrr, read here by a naive reader of their lines) are
+ *    planned again: never more registers than the firmware used, nor than
+ *    Linux's mtrr_cleanup chose (num_reg).
  * MEMTYPE_PLAN_SCALE (0 < s <= 1) shrinks the sampled parts, e.g. for ASan.
  */
 #include <setjmp.h>
@@ -33,10 +34,11 @@
 
 #include "memtype.h"
 #include "oracle.h"
+#include "test_names.h"
 
 /* plan_brute.c's interface (see its header comment). */
 #define BRUTE_FREE 0xffu
-#define UNLISTED 0xfeu /* test-side only: a unit the map does not list */
+#define UNLISTED   0xfeu /* test-side only: a unit the map does not list */
 struct brute8;
 struct brute_bounded;
 struct brute8 *brute8_build(void);
@@ -47,50 +49,15 @@ unsigned brute8_least_loss(const struct brute8 *b, const unsigned units[8], memt
 struct brute_bounded *brute_bounded_build(unsigned kbits, unsigned depth);
 void brute_bounded_free(struct brute_bounded *b);
 unsigned brute_bounded_min(const struct brute_bounded *b, const unsigned *units, memtype_type d);
-#define FW_MAX_FIXED 32
-#define FW_MAX_VAR 64
-struct fw_dump {
-	unsigned phys_bits;
-	bool have_def;
-	memtype_type def;
-	bool fixed_enabled;
-	unsigned nfixed;
-	struct {
-		uint64_t start, end;
-		memtype_type type;
-	} fixed[FW_MAX_FIXED];
-	unsigned nvar;
-	struct {
-		uint64_t base, mask;
-		memtype_type type;
-	} var[FW_MAX_VAR];
-	int num_reg;
-	bool tom2;
-	bool proc;
-};
-int fw_dump_parse(const char *text, struct fw_dump *out);
 
-static const memtype_type types5[5] = { MEMTYPE_UC, MEMTYPE_WC, MEMTYPE_WT, MEMTYPE_WP,
-					MEMTYPE_WB };
+static const memtype_type types5[5] = {MEMTYPE_UC, MEMTYPE_WC, MEMTYPE_WT, MEMTYPE_WP, MEMTYPE_WB};
 static const char *tn(unsigned t)
 {
-	switch (t) {
-	case MEMTYPE_UC:
-		return "UC";
-	case MEMTYPE_WC:
-		return "WC";
-	case MEMTYPE_WT:
-		return "WT";
-	case MEMTYPE_WP:
-		return "WP";
-	case MEMTYPE_WB:
-		return "WB";
-	case BRUTE_FREE:
+	if (t == BRUTE_FREE)
 		return "*";
-	case UNLISTED:
+	if (t == UNLISTED)
 		return "-";
-	}
-	return "?";
+	return test_type_name((memtype_type)t);
 }
 
 static struct {
@@ -135,9 +102,8 @@ static memtype_map *unit_map(const unsigned *units, unsigned n, unsigned phys)
 	assert_non_null(m);
 	for (unsigned u = 0; u < n; u++)
 		if (units[u] != UNLISTED && units[u] != BRUTE_FREE)
-			assert_int_equal(memtype_map_set(m, u * size, u * size + size - 1, units[u],
-							 0, 0),
-					 0);
+			assert_int_equal(
+			    memtype_map_set(m, u * size, u * size + size - 1, units[u], 0, 0), 0);
 	return m;
 }
 
@@ -152,9 +118,12 @@ static memtype_plan *plan_units(const unsigned *units, unsigned n, unsigned phys
 				bool dont_care, int def, unsigned vcnt, bool best)
 {
 	memtype_map *m = unit_map(units, n, phys);
-	memtype_plan_opts o = { .phys_bits = phys, .vcnt = vcnt, .no_fixed = !fixed,
-				.dont_care = dont_care, .default_type = def,
-				.best_effort = best };
+	memtype_plan_opts o = {.phys_bits = phys,
+			       .vcnt = vcnt,
+			       .no_fixed = !fixed,
+			       .dont_care = dont_care,
+			       .default_type = def,
+			       .best_effort = best};
 	memtype_plan *p = NULL;
 	int rc = memtype_plan_compute(g.ctx, m, &o, &p);
 	if (rc) {
@@ -221,15 +190,15 @@ static void test_every_8_unit_map(void **state)
 
 static void test_8_units_free_and_unlisted(void **state)
 {
-	struct rng r = { 0x8a17e55u };
+	struct rng r = {0x8a17e55u};
 	unsigned units[8], sub[8], ref[5];
 	(void)state;
 	for (unsigned i = 0; i < scaled(40000); i++) {
 		bool dont_care = i % 2 == 0;
 		unsigned pct = (unsigned)below(&r, 80);
 		for (unsigned u = 0; u < 8; u++)
-			units[u] = below(&r, 100) < pct ? (dont_care ? BRUTE_FREE : UNLISTED) :
-							 types5[below(&r, 5)];
+			units[u] = below(&r, 100) < pct ? (dont_care ? BRUTE_FREE : UNLISTED)
+							: types5[below(&r, 5)];
 		int forced = below(&r, 3) == 0 ? (int)types5[below(&r, 5)] : -1;
 		unsigned phys = 32 + (unsigned)below(&r, 21);
 		for (unsigned d = 0; d < 5; d++) {
@@ -238,8 +207,8 @@ static void test_8_units_free_and_unlisted(void **state)
 				sub[u] = units[u] == UNLISTED ? types5[d] : units[u];
 			ref[d] = brute8_min(g.b8, sub, types5[d]);
 		}
-		memtype_plan *p = plan_units(units, 8, phys, below(&r, 2), dont_care, forced, 40,
-					     false);
+		memtype_plan *p =
+		    plan_units(units, 8, phys, below(&r, 2), dont_care, forced, 40, false);
 		check_counts(p, units, 8, ref, dont_care ? "dont-care" : "unlisted");
 		memtype_plan_summary s;
 		memtype_plan_get_summary(p, &s);
@@ -257,15 +226,17 @@ static void test_8_units_free_and_unlisted(void **state)
 
 static void test_8_units_best_effort(void **state)
 {
-	struct rng r = { 0xbe57e1f0u };
+	struct rng r = {0xbe57e1f0u};
 	unsigned units[8];
 	(void)state;
 	for (unsigned i = 0; i < scaled(3000); i++) {
 		bool dont_care = below(&r, 3) == 0;
 		for (unsigned u = 0; u < 8; u++) {
 			uint64_t x = below(&r, 10);
-			units[u] = x < 5 ? MEMTYPE_WB : x < 8 ? types5[below(&r, 4)] :
-				   dont_care ? BRUTE_FREE : types5[below(&r, 5)];
+			units[u] = x < 5       ? MEMTYPE_WB
+				   : x < 8     ? types5[below(&r, 4)]
+				   : dont_care ? BRUTE_FREE
+					       : types5[below(&r, 5)];
 		}
 		unsigned vcnt = (unsigned)below(&r, 4);
 		int forced = below(&r, 4) == 0 ? (int)types5[below(&r, 5)] : -1;
@@ -290,8 +261,8 @@ static void test_8_units_best_effort(void **state)
 		describe(buf, sizeof(buf), units, 8);
 		if (least == UINT32_MAX) {
 			if (s.has_layout)
-				fail_msg("[%s] vcnt %u: planner found a layout, brute force none", buf,
-					 vcnt);
+				fail_msg("[%s] vcnt %u: planner found a layout, brute force none",
+					 buf, vcnt);
 		} else {
 			/* With fixed ranges the first MiB of a lost first unit is kept
 			 * by them: the unit model cannot say that MiB, so it is slack. */
@@ -299,7 +270,8 @@ static void test_8_units_best_effort(void **state)
 			uint64_t slack = fixed && units[0] == MEMTYPE_WB ? 0x100000 : 0;
 			if (!s.has_layout || s.lost_bytes > want || s.lost_bytes + slack < want)
 				fail_msg("[%s] vcnt %u: planner loses 0x%llx, brute force %u units "
-					 "of 0x%llx", buf, vcnt,
+					 "of 0x%llx",
+					 buf, vcnt,
 					 (unsigned long long)(s.has_layout ? s.lost_bytes : ~0ull),
 					 least, (unsigned long long)unit);
 			assert_true(s.count <= vcnt && s.least_loss && !s.exact && !s.optimal);
@@ -311,7 +283,7 @@ static void test_8_units_best_effort(void **state)
 
 static void test_16_units_bounded(void **state)
 {
-	struct rng r = { 0x16b0d3du };
+	struct rng r = {0x16b0d3du};
 	unsigned units[16];
 	(void)state;
 	struct brute_bounded *bb = brute_bounded_build(4, 3);
@@ -328,8 +300,8 @@ static void test_16_units_bounded(void **state)
 		unsigned ref[5];
 		for (unsigned d = 0; d < 5; d++)
 			ref[d] = brute_bounded_min(bb, units, types5[d]);
-		memtype_plan *p = plan_units(units, 16, 32 + (unsigned)below(&r, 21),
-					     below(&r, 2), false, -1, 40, false);
+		memtype_plan *p = plan_units(units, 16, 32 + (unsigned)below(&r, 21), below(&r, 2),
+					     false, -1, 40, false);
 		for (unsigned d = 0; d < 5; d++) {
 			uint32_t c = memtype_plan_count_for_default(p, types5[d]);
 			unsigned cap = c > 3 ? 4 : c;
@@ -384,7 +356,8 @@ static void gen_target(struct rng *r, struct target *t, unsigned phys)
 	for (unsigned i = 0; i < n && at <= top; i++) {
 		/* Gaps and lengths log-uniform, aligned to a random power of two. */
 		unsigned align = 12 + (unsigned)below(r, phys - 12 - (phys > 40 ? 8 : 0));
-		uint64_t gap = below(r, 3) == 0 ? 0 : (below(r, 1ull << (below(r, phys - 13) + 1)) + 1);
+		uint64_t gap =
+		    below(r, 3) == 0 ? 0 : (below(r, 1ull << (below(r, phys - 13) + 1)) + 1);
 		uint64_t len = below(r, 1ull << (below(r, phys - 13) + 1)) + 1;
 		uint64_t s = (at + gap + ((1ull << align) - 1)) & ~((1ull << align) - 1);
 		if (s < at || s > top)
@@ -437,7 +410,7 @@ static void test_random_maps_realized(void **state)
 	(void)state;
 	for (unsigned i = 0; i < scaled(4000); i++) {
 		uint64_t seed = 0x9e3779b9ull * (i + 1);
-		struct rng r = { seed };
+		struct rng r = {seed};
 		struct target t;
 		unsigned phys = 36 + (unsigned)below(&r, 17);
 		gen_target(&r, &t, phys);
@@ -446,9 +419,13 @@ static void test_random_maps_realized(void **state)
 		uint64_t top = (1ull << phys) - 1;
 		memtype_map *m = memtype_map_new(g.ctx, 0, top, MEMTYPE_PLAN_UNLISTED, 0, 0);
 		for (unsigned k = 0; k < t.n; k++)
-			assert_int_equal(memtype_map_set(m, t.start[k], t.end[k], t.type[k], 0, 0), 0);
-		memtype_plan_opts o = { .phys_bits = phys, .vcnt = 40, .no_fixed = !fixed,
-					.dont_care = dont_care, .default_type = forced };
+			assert_int_equal(memtype_map_set(m, t.start[k], t.end[k], t.type[k], 0, 0),
+					 0);
+		memtype_plan_opts o = {.phys_bits = phys,
+				       .vcnt = 40,
+				       .no_fixed = !fixed,
+				       .dont_care = dont_care,
+				       .default_type = forced};
 		memtype_plan *p = NULL;
 		int rc = memtype_plan_compute(g.ctx, m, &o, &p);
 		if (rc)
@@ -480,7 +457,8 @@ static void test_random_maps_realized(void **state)
 			o.best_effort = true;
 			if (memtype_plan_compute(g.ctx, m, &o, &p))
 				fail_msg("seed 0x%llx: best effort failed: %s",
-					 (unsigned long long)seed, memtype_ctx_error(g.ctx)->message);
+					 (unsigned long long)seed,
+					 memtype_ctx_error(g.ctx)->message);
 			memtype_plan_get_summary(p, &s);
 			g.skipped_big++;
 			if (!s.has_layout) {
@@ -506,10 +484,10 @@ static void test_random_maps_realized(void **state)
 		}
 		for (unsigned k = 0; k < t.n; k++)
 			for (int dlt = -1; dlt <= 1; dlt++) {
-				check_addr(&os, &t, t.start[k] + (uint64_t)dlt, dont_care, s.default_type,
-					   seed, lossy);
-				check_addr(&os, &t, t.end[k] + (uint64_t)dlt, dont_care, s.default_type,
-					   seed, lossy);
+				check_addr(&os, &t, t.start[k] + (uint64_t)dlt, dont_care,
+					   s.default_type, seed, lossy);
+				check_addr(&os, &t, t.end[k] + (uint64_t)dlt, dont_care,
+					   s.default_type, seed, lossy);
 			}
 		for (size_t k = 0; k < memtype_plan_lost_count(p); k++) {
 			memtype_range lr;
@@ -531,6 +509,172 @@ static void test_random_maps_realized(void **state)
 		memtype_plan_free(p);
 		memtype_map_free(m);
 	}
+}
+
+/* ---------------------------------------------------------------------------
+ * Firmware MTRR dumps: Linux's boot-time register dump (print_mtrr_state:
+ * "MTRR default type:", "MTRR fixed ranges enabled:", "MTRR variable ranges
+ * enabled:" and "  N base B mask M type" lines), mtrr_cleanup's result line
+ * ("gran_size: ... num_reg: N ...") and /proc/mtrr ("regNN: base=0x...,
+ * size= NMB, count=1: type").
+ */
+
+#define FW_MAX_FIXED 32
+#define FW_MAX_VAR   64
+
+struct fw_dump {
+	unsigned phys_bits;
+	bool have_def;
+	memtype_type def;
+	bool fixed_enabled;
+	unsigned nfixed;
+	struct {
+		uint64_t start, end;
+		memtype_type type;
+	} fixed[FW_MAX_FIXED];
+	unsigned nvar;
+	struct {
+		uint64_t base, mask;
+		memtype_type type;
+	} var[FW_MAX_VAR];
+	int num_reg; /* mtrr_cleanup's chosen register count, or -1 */
+	bool tom2;   /* the log mentions AMD's TOM2 (WB above 4 GiB without MTRRs) */
+	bool proc;   /* read from /proc/mtrr */
+};
+
+static bool word_type(const char *s, memtype_type *t)
+{
+	static const struct {
+		const char *w;
+		memtype_type t;
+	} words[] = {
+	    {"write-back", MEMTYPE_WB},	     {"uncachable", MEMTYPE_UC},
+	    {"write-through", MEMTYPE_WT},   {"write-protect", MEMTYPE_WP},
+	    {"write-combining", MEMTYPE_WC},
+	};
+	while (*s == ' ')
+		s++;
+	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++)
+		if (!strncmp(s, words[i].w, strlen(words[i].w))) {
+			*t = words[i].t;
+			return true;
+		}
+	return false;
+}
+
+/* The line without a "[    0.000000] " timestamp and leading blanks. */
+static const char *body(const char *line)
+{
+	const char *s = line;
+	while (*s == ' ')
+		s++;
+	if (*s == '[') {
+		const char *e = strchr(s, ']');
+		if (e)
+			s = e + 1;
+	}
+	while (*s == ' ' || *s == '\t')
+		s++;
+	return s;
+}
+
+static unsigned top_bit(uint64_t v)
+{
+	return v ? 64u - (unsigned)__builtin_clzll(v) : 0;
+}
+
+static int fw_dump_parse(const char *text, struct fw_dump *out)
+{
+	enum { NONE, FIXED, VAR, CLEANUP } mode = NONE;
+	char line[512];
+	unsigned need_bits = 32;
+
+	memset(out, 0, sizeof(*out));
+	out->num_reg = -1;
+	for (const char *p = text; *p;) {
+		const char *e = strchr(p, '\n');
+		size_t n = e ? (size_t)(e - p) : strlen(p);
+		if (n >= sizeof(line))
+			n = sizeof(line) - 1;
+		memcpy(line, p, n);
+		line[n] = '\0';
+		p = e ? e + 1 : p + n;
+		const char *s = body(line);
+		unsigned long long a, b;
+		unsigned idx;
+		char word[32];
+		if (strstr(line, "TOM2"))
+			out->tom2 = true;
+		if (!strncmp(s, "MTRR default type:", 18)) {
+			out->have_def = word_type(s + 18, &out->def);
+			mode = NONE;
+		} else if (!strncmp(s, "MTRR fixed ranges enabled:", 26)) {
+			out->fixed_enabled = true;
+			mode = FIXED;
+		} else if (!strncmp(s, "MTRR fixed ranges disabled:", 27)) {
+			mode = NONE;
+		} else if (!strncmp(s, "MTRR variable ranges enabled:", 29)) {
+			mode = VAR;
+		} else if (strstr(s, "Found optimal setting for mtrr clean up")) {
+			mode = CLEANUP;
+		} else if (mode == CLEANUP && strstr(s, "num_reg:")) {
+			out->num_reg = atoi(strstr(s, "num_reg:") + 8);
+			mode = NONE;
+		} else if (mode == FIXED && sscanf(s, "%llx-%llx %31s", &a, &b, word) == 3) {
+			memtype_type t;
+			if (out->nfixed < FW_MAX_FIXED && word_type(word, &t)) {
+				out->fixed[out->nfixed].start = a;
+				out->fixed[out->nfixed].end = b;
+				out->fixed[out->nfixed++].type = t;
+			}
+		} else if (mode == VAR &&
+			   sscanf(s, "%u base %llx mask %llx %31s", &idx, &a, &b, word) == 4) {
+			memtype_type t;
+			if (out->nvar < FW_MAX_VAR && word_type(word, &t)) {
+				out->var[out->nvar].base = a;
+				out->var[out->nvar].mask = b;
+				out->var[out->nvar++].type = t;
+				if (top_bit(b) > need_bits)
+					need_bits = top_bit(b);
+			}
+		} else if (mode == VAR && sscanf(s, "%u disabled", &idx) == 1) {
+			continue;
+		} else if (!strncmp(s, "reg", 3) && strstr(s, "base=0x") && strstr(s, "size=")) {
+			const char *sz = strstr(s, "size=") + 5;
+			unsigned long long size = strtoull(sz, (char **)&sz, 10);
+			memtype_type t;
+			const char *colon = strrchr(s, ':');
+			a = strtoull(strstr(s, "base=0x") + 7, NULL, 16);
+			size <<= sz[0] == 'M' ? 20 : sz[0] == 'G' ? 30 : 10;
+			if (out->nvar < FW_MAX_VAR && colon && word_type(colon + 1, &t) && size) {
+				out->proc = true;
+				out->var[out->nvar].base = a;
+				out->var[out->nvar].mask = size; /* fixed up below */
+				out->var[out->nvar++].type = t;
+				if (top_bit(a + size - 1) > need_bits)
+					need_bits = top_bit(a + size - 1);
+			}
+		} else if (mode != CLEANUP) {
+			mode = NONE;
+		}
+	}
+	out->phys_bits = need_bits;
+	if (out->proc) {
+		/* /proc/mtrr has no MAXPHYADDR: assume the SDM's 36 unless a range
+		 * needs more, and no default type: UC when something is WB (as
+		 * firmware does), else WB (a map of UC holes only). */
+		if (out->phys_bits < 36)
+			out->phys_bits = 36;
+		bool any_wb = false;
+		for (unsigned i = 0; i < out->nvar; i++) {
+			uint64_t size = out->var[i].mask;
+			out->var[i].mask = ~(size - 1) & ((1ull << out->phys_bits) - 1);
+			any_wb |= out->var[i].type == MEMTYPE_WB;
+		}
+		out->have_def = true;
+		out->def = any_wb ? MEMTYPE_UC : MEMTYPE_WB;
+	}
+	return out->nvar || out->have_def ? 0 : -1;
 }
 
 /* ---------------------------------------------------------------------------
@@ -580,10 +724,10 @@ static memtype_map *dump_map(const struct fw_dump *d, unsigned *used)
 	static const struct {
 		uint32_t msr;
 		uint32_t start, gran;
-	} fx[11] = { { 0x250, 0, 0x10000 },	  { 0x258, 0x80000, 0x4000 }, { 0x259, 0xa0000, 0x4000 },
-		     { 0x268, 0xc0000, 0x1000 }, { 0x269, 0xc8000, 0x1000 }, { 0x26a, 0xd0000, 0x1000 },
-		     { 0x26b, 0xd8000, 0x1000 }, { 0x26c, 0xe0000, 0x1000 }, { 0x26d, 0xe8000, 0x1000 },
-		     { 0x26e, 0xf0000, 0x1000 }, { 0x26f, 0xf8000, 0x1000 } };
+	} fx[11] = {{0x250, 0, 0x10000},      {0x258, 0x80000, 0x4000}, {0x259, 0xa0000, 0x4000},
+		    {0x268, 0xc0000, 0x1000}, {0x269, 0xc8000, 0x1000}, {0x26a, 0xd0000, 0x1000},
+		    {0x26b, 0xd8000, 0x1000}, {0x26c, 0xe0000, 0x1000}, {0x26d, 0xe8000, 0x1000},
+		    {0x26e, 0xf0000, 0x1000}, {0x26f, 0xf8000, 0x1000}};
 	bool fe = d->fixed_enabled && d->nfixed;
 	if (fe)
 		for (unsigned i = 0; i < 11; i++) {
@@ -599,7 +743,8 @@ static memtype_map *dump_map(const struct fw_dump *d, unsigned *used)
 			assert_int_equal(memtype_mtrr_wrmsr(m, fx[i].msr, v), 0);
 		}
 	for (unsigned i = 0; i < d->nvar; i++) {
-		assert_int_equal(memtype_mtrr_wrmsr(m, 0x200 + 2 * i, d->var[i].base | d->var[i].type), 0);
+		assert_int_equal(
+		    memtype_mtrr_wrmsr(m, 0x200 + 2 * i, d->var[i].base | d->var[i].type), 0);
 		assert_int_equal(memtype_mtrr_wrmsr(m, 0x201 + 2 * i, d->var[i].mask | 0x800), 0);
 	}
 	memtype_type def = d->have_def ? d->def : MEMTYPE_UC;
@@ -622,7 +767,7 @@ static unsigned plan_count(const memtype_map *map, unsigned phys, int def)
 			fail_msg("a firmware layout with an undefined overlap");
 		assert_int_equal(memtype_map_set(t, r.start, r.end, r.value, 0, 0), 0);
 	}
-	memtype_plan_opts o = { .phys_bits = phys, .vcnt = 40, .default_type = def };
+	memtype_plan_opts o = {.phys_bits = phys, .vcnt = 40, .default_type = def};
 	memtype_plan *p;
 	assert_int_equal(memtype_plan_compute(g.ctx, t, &o, &p), 0);
 	memtype_plan_summary s;
@@ -636,7 +781,7 @@ static unsigned plan_count(const memtype_map *map, unsigned phys, int def)
 
 static void test_corpus_firmware_layouts(void **state)
 {
-	static const char *const dirs[] = { "dmesg", "excerpts", "proc-mtrr", "pairs" };
+	static const char *const dirs[] = {"dmesg", "excerpts", "proc-mtrr", "pairs"};
 	const char *dir = corpus_dir();
 	unsigned files = 0, fw_total = 0, plan_total = 0, cleanups = 0;
 	(void)state;
@@ -671,16 +816,17 @@ static void test_corpus_firmware_layouts(void **state)
 			plan_total += best;
 			print_message("# %-58s firmware %2u, plan %2u", name, used, best);
 			if (best > used)
-				fail_msg("%s: the plan needs %u registers, the firmware used %u", name,
-					 best, used);
+				fail_msg("%s: the plan needs %u registers, the firmware used %u",
+					 name, best, used);
 			if (d.num_reg >= 0 && !d.tom2) {
 				/* mtrr_cleanup keeps the default UC and the same WB coverage. */
 				unsigned uc = plan_count(map, d.phys_bits, MEMTYPE_UC);
-				print_message(", cleanup num_reg %d, plan with default UC %u", d.num_reg,
-					      uc);
+				print_message(", cleanup num_reg %d, plan with default UC %u",
+					      d.num_reg, uc);
 				if (uc > (unsigned)d.num_reg)
-					fail_msg("%s: %u registers with default UC, mtrr_cleanup %d",
-						 name, uc, d.num_reg);
+					fail_msg(
+					    "%s: %u registers with default UC, mtrr_cleanup %d",
+					    name, uc, d.num_reg);
 				cleanups++;
 			}
 			print_message("\n");
@@ -700,7 +846,8 @@ static void test_summary(void **state)
 {
 	(void)state;
 	print_message("# %llu plans, %llu counts compared with brute force, %llu best-effort "
-		      "losses compared, %llu addresses checked, %llu maps needing > 40 pairs (planned best effort)\n",
+		      "losses compared, %llu addresses checked, %llu maps needing > 40 pairs "
+		      "(planned best effort)\n",
 		      g.plans, g.compared, g.lost_checked, g.addrs, g.skipped_big);
 }
 
@@ -723,13 +870,13 @@ static int teardown(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_every_8_unit_map),
-		cmocka_unit_test(test_8_units_free_and_unlisted),
-		cmocka_unit_test(test_8_units_best_effort),
-		cmocka_unit_test(test_16_units_bounded),
-		cmocka_unit_test(test_random_maps_realized),
-		cmocka_unit_test(test_corpus_firmware_layouts),
-		cmocka_unit_test(test_summary),
+	    cmocka_unit_test(test_every_8_unit_map),
+	    cmocka_unit_test(test_8_units_free_and_unlisted),
+	    cmocka_unit_test(test_8_units_best_effort),
+	    cmocka_unit_test(test_16_units_bounded),
+	    cmocka_unit_test(test_random_maps_realized),
+	    cmocka_unit_test(test_corpus_firmware_layouts),
+	    cmocka_unit_test(test_summary),
 	};
 	const char *s = getenv("MEMTYPE_PLAN_SCALE");
 	g.scale = 1.0;

@@ -82,9 +82,8 @@ static const memtype_explain_info *explain(struct t *t, unsigned n)
 {
 	memtype_explain_free(t->ex);
 	t->ex = NULL;
-	assert_int_equal(memtype_explain_run(t->ctx, (const memtype_capture *const *)t->cap, n,
-					     &t->ex),
-			 0);
+	assert_int_equal(
+	    memtype_explain_run(t->ctx, (const memtype_capture *const *)t->cap, n, &t->ex), 0);
 	return memtype_explain_get(t->ex);
 }
 
@@ -140,30 +139,30 @@ static void expect_error(struct t *t, const char *text, size_t len, memtype_capt
  * so "080000000" (9 digits) is mask 0x80000000: 2 GiB, MAXPHYADDR 32.
  */
 static const char dump_5_4[] =
-	"[    0.000000] Linux version 5.4.0-81-generic (XXX@XXX) (gcc version 9.3.0) #91\n"
-	"[    0.000000] BIOS-e820: [mem 0x0000000000000000-0x000000000009dbff] usable\n"
-	"[    0.000000] BIOS-e820: [mem 0x0000000000100000-0x000000007f5cffff] usable\n"
-	"[    0.000000] BIOS-e820: [mem 0x000000007f5e3000-0x000000007fffffff] reserved\n"
-	"[    0.008967] MTRR default type: uncachable\n"
-	"[    0.008971] MTRR fixed ranges enabled:\n"
-	"[    0.008975]   00000-9FFFF write-back\n"
-	"[    0.008978]   A0000-BFFFF uncachable\n"
-	"[    0.008982]   C0000-CFFFF write-protect\n"
-	"[    0.008985]   D0000-DFFFF uncachable\n"
-	"[    0.008988]   E0000-FFFFF write-protect\n"
-	"[    0.008991] MTRR variable ranges enabled:\n"
-	"[    0.008996]   0 base 000000000 mask 080000000 write-back\n"
-	"[    0.009000]   1 base 07F600000 mask 0FFE00000 uncachable\n"
-	"[    0.009004]   2 base 07F800000 mask 0FF800000 uncachable\n"
-	"[    0.009007]   3 disabled\n"
-	"[    0.009009]   4 disabled\n"
-	"[    0.009012]   5 disabled\n"
-	"[    0.009014]   6 disabled\n"
-	"[    0.009016]   7 disabled\n"
-	"[    0.009206] x86/PAT: Configuration [0-7]: WB  WC  UC- UC  WB  WP  UC- WT  \n"
-	"[    0.009316] total RAM covered: 2038M\n"
-	"[    0.010641] Found optimal setting for mtrr clean up\n"
-	"[    0.010645]  gran_size: 64K \tchunk_size: 16M \tnum_reg: 3  \tlose cover RAM: 0G\n";
+    "[    0.000000] Linux version 5.4.0-81-generic (XXX@XXX) (gcc version 9.3.0) #91\n"
+    "[    0.000000] BIOS-e820: [mem 0x0000000000000000-0x000000000009dbff] usable\n"
+    "[    0.000000] BIOS-e820: [mem 0x0000000000100000-0x000000007f5cffff] usable\n"
+    "[    0.000000] BIOS-e820: [mem 0x000000007f5e3000-0x000000007fffffff] reserved\n"
+    "[    0.008967] MTRR default type: uncachable\n"
+    "[    0.008971] MTRR fixed ranges enabled:\n"
+    "[    0.008975]   00000-9FFFF write-back\n"
+    "[    0.008978]   A0000-BFFFF uncachable\n"
+    "[    0.008982]   C0000-CFFFF write-protect\n"
+    "[    0.008985]   D0000-DFFFF uncachable\n"
+    "[    0.008988]   E0000-FFFFF write-protect\n"
+    "[    0.008991] MTRR variable ranges enabled:\n"
+    "[    0.008996]   0 base 000000000 mask 080000000 write-back\n"
+    "[    0.009000]   1 base 07F600000 mask 0FFE00000 uncachable\n"
+    "[    0.009004]   2 base 07F800000 mask 0FF800000 uncachable\n"
+    "[    0.009007]   3 disabled\n"
+    "[    0.009009]   4 disabled\n"
+    "[    0.009012]   5 disabled\n"
+    "[    0.009014]   6 disabled\n"
+    "[    0.009016]   7 disabled\n"
+    "[    0.009206] x86/PAT: Configuration [0-7]: WB  WC  UC- UC  WB  WP  UC- WT  \n"
+    "[    0.009316] total RAM covered: 2038M\n"
+    "[    0.010641] Found optimal setting for mtrr clean up\n"
+    "[    0.010645]  gran_size: 64K \tchunk_size: 16M \tnum_reg: 3  \tlose cover RAM: 0G\n";
 
 /* ------------------------------------------------------------ dmesg */
 
@@ -228,16 +227,16 @@ static void test_dmesg_no_timestamps_2_6_32(void **state)
 {
 	struct t *t = *state;
 	const char text[] =
-		"Linux version 2.6.32-754.27.1.el6.x86_64 (XXX@XXX) (gcc version 4.4.7)\n"
-		"BIOS-provided physical RAM map:\n"
-		" BIOS-e820: 0000000000000000 - 00000000000a0000 (usable)\n"
-		" BIOS-e820: 0000000000100000 - 00000000dffc0000 (usable)\n"
-		" BIOS-e820: 00000000dffc0000 - 00000000dffcfc00 (ACPI data)\n"
-		"x86 PAT enabled: cpu 0, old 0x7040600070406, new 0x7010600070106\n"
-		"original variable MTRRs\n"
-		"reg 0, base: 0GB, range: 4GB, type WB\n"
-		"reg 1, base: 3584MB, range: 512MB, type UC\n"
-		"total RAM covered: 3584M\n";
+	    "Linux version 2.6.32-754.27.1.el6.x86_64 (XXX@XXX) (gcc version 4.4.7)\n"
+	    "BIOS-provided physical RAM map:\n"
+	    " BIOS-e820: 0000000000000000 - 00000000000a0000 (usable)\n"
+	    " BIOS-e820: 0000000000100000 - 00000000dffc0000 (usable)\n"
+	    " BIOS-e820: 00000000dffc0000 - 00000000dffcfc00 (ACPI data)\n"
+	    "x86 PAT enabled: cpu 0, old 0x7040600070406, new 0x7010600070106\n"
+	    "original variable MTRRs\n"
+	    "reg 0, base: 0GB, range: 4GB, type WB\n"
+	    "reg 1, base: 3584MB, range: 512MB, type UC\n"
+	    "total RAM covered: 3584M\n";
 	parse(t, 0, text);
 	const memtype_explain_info *info = explain(t, 1);
 
@@ -265,14 +264,14 @@ static void test_dmesg_prefixes_journalctl_crlf(void **state)
 {
 	struct t *t = *state;
 	const char text[] =
-		"May 30 15:54:17 zn kernel: MTRR default type: write-back\r\n"
-		"May 30 15:54:17 zn kernel: MTRR fixed ranges disabled:\r\n"
-		"May 30 15:54:17 zn kernel:   00000-FFFFF uncachable\r\n"
-		"2023-05-30T15:54:17+0200 zn kernel: [    0.000214] MTRR variable ranges enabled:\r\n"
-		"<6>[    0.000214]   0 base 0080000000 mask FF80000000 uncachable\r\n"
-		"> [    0.000214]   1 disabled\r\n"
-		">> [    0.000215]   2 disabled\r\n"
-		"[    0.000215][    T0]   3 disabled\r\n";
+	    "May 30 15:54:17 zn kernel: MTRR default type: write-back\r\n"
+	    "May 30 15:54:17 zn kernel: MTRR fixed ranges disabled:\r\n"
+	    "May 30 15:54:17 zn kernel:   00000-FFFFF uncachable\r\n"
+	    "2023-05-30T15:54:17+0200 zn kernel: [    0.000214] MTRR variable ranges enabled:\r\n"
+	    "<6>[    0.000214]   0 base 0080000000 mask FF80000000 uncachable\r\n"
+	    "> [    0.000214]   1 disabled\r\n"
+	    ">> [    0.000215]   2 disabled\r\n"
+	    "[    0.000215][    T0]   3 disabled\r\n";
 	memtype_capture *c = parse(t, 0, text);
 	const memtype_explain_info *info = explain(t, 1);
 
@@ -298,11 +297,11 @@ static void test_dmesg_wrapped_lines(void **state)
 {
 	struct t *t = *state;
 	const char text[] =
-		"[    0.000000] BIOS-e820: [mem 0x0000000000000000-0x000000000009ffff]\n"
-		"usable\n"
-		"[    0.000000] BIOS-e820: [mem 0x0000000000100000-0x000000003fffffff]\n"
-		"[    0.000000] MTRR map: 4 entries (3 fixed + 1 variable; max 19), built from 8\n"
-		"variable MTRRs\n";
+	    "[    0.000000] BIOS-e820: [mem 0x0000000000000000-0x000000000009ffff]\n"
+	    "usable\n"
+	    "[    0.000000] BIOS-e820: [mem 0x0000000000100000-0x000000003fffffff]\n"
+	    "[    0.000000] MTRR map: 4 entries (3 fixed + 1 variable; max 19), built from 8\n"
+	    "variable MTRRs\n";
 	memtype_capture *c = parse(t, 0, text);
 	const memtype_explain_info *info = explain(t, 1);
 	memtype_diag d;
@@ -324,13 +323,13 @@ static void test_dmesg_quoted_printable(void **state)
 {
 	struct t *t = *state;
 	const char text[] =
-		"[    0.000000] Command line: ro mtrr_chunk_size=3D64M mtrr_gran_size=3D64K\n"
-		"[    0.000000] MTRR default type: uncach=\n"
-		"able\n"
-		"[    0.000000] MTRR variable ranges enabled:\n"
-		"[    0.000000]   0 base 000000000 mask F80000000 write-b=\n"
-		"ack\n"
-		"[    0.000000]   1 disabled\n";
+	    "[    0.000000] Command line: ro mtrr_chunk_size=3D64M mtrr_gran_size=3D64K\n"
+	    "[    0.000000] MTRR default type: uncach=\n"
+	    "able\n"
+	    "[    0.000000] MTRR variable ranges enabled:\n"
+	    "[    0.000000]   0 base 000000000 mask F80000000 write-b=\n"
+	    "ack\n"
+	    "[    0.000000]   1 disabled\n";
 	memtype_capture *c = parse(t, 0, text);
 	const memtype_explain_info *info = explain(t, 1);
 
@@ -349,11 +348,10 @@ static void test_dmesg_quoted_printable(void **state)
 static void test_dmesg_truncated(void **state)
 {
 	struct t *t = *state;
-	const char text[] =
-		"[    0.000252] MTRR default type: uncachable\n"
-		"[    0.000256] MTRR variable ranges enabled:\n"
-		"[    0.000257]   0 base 0000000000000 mask FFFFF80000000 write-back\n"
-		"[    0.000258]   1 base 0000080000000 mask FFFFFE0000000 wri";
+	const char text[] = "[    0.000252] MTRR default type: uncachable\n"
+			    "[    0.000256] MTRR variable ranges enabled:\n"
+			    "[    0.000257]   0 base 0000000000000 mask FFFFF80000000 write-back\n"
+			    "[    0.000258]   1 base 0000080000000 mask FFFFFE0000000 wri";
 	memtype_capture *c = parse(t, 0, text);
 	const memtype_explain_info *info = explain(t, 1);
 	memtype_diag d;
@@ -374,18 +372,17 @@ static void test_dmesg_truncated(void **state)
 static void test_dmesg_tom2_hardware_vs_linux(void **state)
 {
 	struct t *t = *state;
-	const char text[] =
-		"[    0.000252] MTRR default type: uncachable\n"
-		"[    0.000253] MTRR fixed ranges enabled:\n"
-		"[    0.000254]   00000-9FFFF write-back\n"
-		"[    0.000255]   A0000-BFFFF write-through\n"
-		"[    0.000255]   C0000-FFFFF write-protect\n"
-		"[    0.000256] MTRR variable ranges enabled:\n"
-		"[    0.000257]   0 base 0000000000 mask FF80000000 write-back\n"
-		"[    0.000257]   1 base 0140000000 mask FFF0000000 uncachable\n"
-		"[    0.000258]   2 disabled\n"
-		"[    0.000258]   3 disabled\n"
-		"[    0.000261] TOM2: 0000000200000000 aka 8192M\n";
+	const char text[] = "[    0.000252] MTRR default type: uncachable\n"
+			    "[    0.000253] MTRR fixed ranges enabled:\n"
+			    "[    0.000254]   00000-9FFFF write-back\n"
+			    "[    0.000255]   A0000-BFFFF write-through\n"
+			    "[    0.000255]   C0000-FFFFF write-protect\n"
+			    "[    0.000256] MTRR variable ranges enabled:\n"
+			    "[    0.000257]   0 base 0000000000 mask FF80000000 write-back\n"
+			    "[    0.000257]   1 base 0140000000 mask FFF0000000 uncachable\n"
+			    "[    0.000258]   2 disabled\n"
+			    "[    0.000258]   3 disabled\n"
+			    "[    0.000261] TOM2: 0000000200000000 aka 8192M\n";
 	parse(t, 0, text);
 	const memtype_explain_info *info = explain(t, 1);
 
@@ -411,12 +408,11 @@ static void test_dmesg_tom2_hardware_vs_linux(void **state)
 static void test_dmesg_overlap_undefined(void **state)
 {
 	struct t *t = *state;
-	const char text[] =
-		"MTRR default type: uncachable\n"
-		"MTRR variable ranges enabled:\n"
-		"  0 base 000000000 mask F00000000 write-back\n"
-		"  1 base 0C0000000 mask FF0000000 write-combining\n"
-		"  2 base 0D0000000 mask FF0000000 write-through\n";
+	const char text[] = "MTRR default type: uncachable\n"
+			    "MTRR variable ranges enabled:\n"
+			    "  0 base 000000000 mask F00000000 write-back\n"
+			    "  1 base 0C0000000 mask FF0000000 write-combining\n"
+			    "  2 base 0D0000000 mask FF0000000 write-through\n";
 	parse(t, 0, text);
 	const memtype_explain_info *info = explain(t, 1);
 	const memtype_finding *f = find_code(info, "mtrr-overlap-undefined");
@@ -434,11 +430,11 @@ static void test_dmesg_mtrr_disabled_guest(void **state)
 {
 	struct t *t = *state;
 	const char text[] =
-		"[    0.000196] Disabled\n"
-		"[    0.000198] x86/PAT: MTRRs disabled, skipping PAT initialization too.\n"
-		"[    0.000207] CPU MTRRs all blank - virtualized system.\n"
-		"[    0.000212] x86/PAT: Configuration [0-7]: WB  WT  UC- UC  WB  WT  UC- UC  \n"
-		"[    0.318264] ioremap error for 0xfed00000-0xfed01000, requested 0x2, got 0x0\n";
+	    "[    0.000196] Disabled\n"
+	    "[    0.000198] x86/PAT: MTRRs disabled, skipping PAT initialization too.\n"
+	    "[    0.000207] CPU MTRRs all blank - virtualized system.\n"
+	    "[    0.000212] x86/PAT: Configuration [0-7]: WB  WT  UC- UC  WB  WT  UC- UC  \n"
+	    "[    0.318264] ioremap error for 0xfed00000-0xfed01000, requested 0x2, got 0x0\n";
 	parse(t, 0, text);
 	const memtype_explain_info *info = explain(t, 1);
 
@@ -448,17 +444,29 @@ static void test_dmesg_mtrr_disabled_guest(void **state)
 	assert_null(info->mtrr_map);
 }
 
+/* Text copied from the input is safe for JSON: raw bytes that are not
+ * UTF-8 become '?', control bytes blanks; valid UTF-8 stays. */
+static void test_dmesg_text_sanitized(void **state)
+{
+	struct t *t = *state;
+	parse(t, 0, "[    0.000000] DMI: \xff\xfe Board\x01 \xc3\xa9t\xc3\n"
+		    "[    0.000000] x86/PAT: Configuration [0-7]: WB  WC  UC- UC  WB  WP  UC- WT  \n");
+	const memtype_explain_info *info = explain(t, 1);
+
+	assert_string_equal(info->dmi, "?? Board  \xc3\xa9t?");
+}
+
 /* ------------------------------------------------------------ /proc/mtrr */
 
 static void test_procmtrr_both_formats(void **state)
 {
 	struct t *t = *state;
 	const char text[] =
-		"  reg00: base=0x000000000 (    0MB), size= 2048MB, count=1: write-back\n"
-		"  reg01: base=0x0ffe00000 ( 4094MB), size=    2MB, count=1: write-protect\n"
-		"reg02: base=0x0ffde0000 ( 4093MB), size=  128KB, count=1: write-protect\n"
-		"reg03: base=0xd0000000 (3328MB), size= 256MB: write-combining, count=2\n"
-		"reg04: base=0x000000000 (    0MB), size=    0MB, count=1: ?\n";
+	    "  reg00: base=0x000000000 (    0MB), size= 2048MB, count=1: write-back\n"
+	    "  reg01: base=0x0ffe00000 ( 4094MB), size=    2MB, count=1: write-protect\n"
+	    "reg02: base=0x0ffde0000 ( 4093MB), size=  128KB, count=1: write-protect\n"
+	    "reg03: base=0xd0000000 (3328MB), size= 256MB: write-combining, count=2\n"
+	    "reg04: base=0x000000000 (    0MB), size=    0MB, count=1: ?\n";
 	memtype_capture *c = parse(t, 0, text);
 	const memtype_explain_info *info = explain(t, 1);
 	memtype_diag d;
@@ -522,7 +530,8 @@ static char *rdmsr_256(bool one_differs, bool uniq)
 		return s;
 	}
 	for (unsigned i = 0; i < 256; i++)
-		n += (size_t)snprintf(s + n, cap - n, "%s\n", one_differs && i == 200 ? "c06" : "c00");
+		n += (size_t)snprintf(s + n, cap - n, "%s\n",
+				      one_differs && i == 200 ? "c06" : "c00");
 	return s;
 }
 
@@ -564,18 +573,17 @@ static void test_msr_256_cpus_uniq_and_disagreement(void **state)
 static void test_msr_register_reads(void **state)
 {
 	struct t *t = *state;
-	const char text[] =
-		"cpuid 0x80000008 eax 0x3028 phys_bits 40\n"
-		"0xfe: 0x508\n"
-		"0x2ff: 0xc06\n"
-		"0x250: 0x606060606060606\n0x258: 0x606060606060606\n0x259: 0\n"
-		"0x268: 0x505050505050505\n0x269: 0x505050505050505\n"
-		"0x26a: 0x505050505050505\n0x26b: 0x505050505050505\n"
-		"0x26c: 0x505050505050505\n0x26d: 0x505050505050505\n"
-		"0x26e: 0x505050505050505\n0x26f: 0x505050505050505\n"
-		"IA32_PAT: 0x407050600070106\n"
-		"0x200: 0xc0000000\n0x201: 0xffc0000800\n"
-		"wrmsr 0x202 0\n0x203: 0\n";
+	const char text[] = "cpuid 0x80000008 eax 0x3028 phys_bits 40\n"
+			    "0xfe: 0x508\n"
+			    "0x2ff: 0xc06\n"
+			    "0x250: 0x606060606060606\n0x258: 0x606060606060606\n0x259: 0\n"
+			    "0x268: 0x505050505050505\n0x269: 0x505050505050505\n"
+			    "0x26a: 0x505050505050505\n0x26b: 0x505050505050505\n"
+			    "0x26c: 0x505050505050505\n0x26d: 0x505050505050505\n"
+			    "0x26e: 0x505050505050505\n0x26f: 0x505050505050505\n"
+			    "IA32_PAT: 0x407050600070106\n"
+			    "0x200: 0xc0000000\n0x201: 0xffc0000800\n"
+			    "wrmsr 0x202 0\n0x203: 0\n";
 	parse(t, 0, text);
 	const memtype_explain_info *info = explain(t, 1);
 
@@ -604,11 +612,10 @@ static void test_msr_register_reads(void **state)
 static void test_patlist_both_formats(void **state)
 {
 	struct t *t = *state;
-	const char text[] =
-		"PAT memtype list:\n"
-		"PAT: [mem 0x00000000b0000000-0x00000000c0000000] uncached-minus\n"
-		"PAT: [mem 0x00000000c0000000-0x00000000c03e8000] write-combining\n"
-		"write-back @ 0x7ff70000-0x7ff77000\n";
+	const char text[] = "PAT memtype list:\n"
+			    "PAT: [mem 0x00000000b0000000-0x00000000c0000000] uncached-minus\n"
+			    "PAT: [mem 0x00000000c0000000-0x00000000c03e8000] write-combining\n"
+			    "write-back @ 0x7ff70000-0x7ff77000\n";
 	memtype_capture *c = parse(t, 0, text);
 
 	assert_int_equal(memtype_capture_format_of(c), MEMTYPE_CAPTURE_PAT_LIST);
@@ -625,7 +632,8 @@ static void test_patlist_both_formats(void **state)
 static void test_bad_inputs(void **state)
 {
 	struct t *t = *state;
-	const char bin[] = "MTRR default type: uncachable\n\x7f" "ELF\x02\x01\x01\0\0\0";
+	const char bin[] = "MTRR default type: uncachable\n\x7f"
+			   "ELF\x02\x01\x01\0\0\0";
 
 	expect_error(t, bin, sizeof(bin) - 1, MEMTYPE_CAPTURE_AUTO, "binary-input");
 	assert_int_equal(memtype_ctx_error(t->ctx)->line, 2);
@@ -634,8 +642,8 @@ static void test_bad_inputs(void **state)
 	/* Forced to /proc/mtrr, a dmesg has none of its lines. */
 	expect_error(t, dump_5_4, sizeof(dump_5_4) - 1, MEMTYPE_CAPTURE_PROC_MTRR, "no-data");
 	/* Forced to dmesg, a /proc/mtrr line is not a kernel log line. */
-	expect_error(t, "reg00: base=0x000000000 (    0MB), size= 2048MB, count=1: write-back\n", 68,
-		     MEMTYPE_CAPTURE_DMESG, "no-data");
+	expect_error(t, "reg00: base=0x000000000 (    0MB), size= 2048MB, count=1: write-back\n",
+		     68, MEMTYPE_CAPTURE_DMESG, "no-data");
 }
 
 /* A 64 KiB line of noise in the middle is cut, reported, and the rest read. */
@@ -648,7 +656,8 @@ static void test_line_too_long(void **state)
 	assert_non_null(s);
 	memset(s, 'x', big);
 	s[big] = '\n';
-	strcpy(s + big + 1, "[    0.009206] x86/PAT: Configuration [0-7]: WB  WC  UC- UC  WB  WP  UC- WT  \n");
+	strcpy(s + big + 1,
+	       "[    0.009206] x86/PAT: Configuration [0-7]: WB  WC  UC- UC  WB  WP  UC- WT  \n");
 	memtype_capture *c = parse(t, 0, s);
 	free(s);
 	memtype_diag d;
@@ -732,11 +741,11 @@ static void test_cleanup_frv27(void **state)
 
 	memset(&in, 0, sizeof(in));
 	in.nvar = 8;
-	in.var[0] = (struct mt_cleanup_reg){ 0, 512 * MiB, 6 };
-	in.var[1] = (struct mt_cleanup_reg){ 512 * MiB, 256 * MiB, 6 };
-	in.var[2] = (struct mt_cleanup_reg){ 768 * MiB, 128 * MiB, 6 };
-	in.var[3] = (struct mt_cleanup_reg){ 0x37F80000, 512 * 1024, 0 };
-	in.var[4] = (struct mt_cleanup_reg){ 0x47F80000, 512 * 1024, 0 };
+	in.var[0] = (struct mt_cleanup_reg){0, 512 * MiB, 6};
+	in.var[1] = (struct mt_cleanup_reg){512 * MiB, 256 * MiB, 6};
+	in.var[2] = (struct mt_cleanup_reg){768 * MiB, 128 * MiB, 6};
+	in.var[3] = (struct mt_cleanup_reg){0x37F80000, 512 * 1024, 0};
+	in.var[4] = (struct mt_cleanup_reg){0x47F80000, 512 * 1024, 0};
 	in.def_type = 0;
 	in.enabled = in.fixed_enabled = in.have_fixed = true;
 	in.phys_bits = 36;
@@ -771,8 +780,8 @@ static void test_cleanup_gates(void **state)
 
 	memset(&in, 0, sizeof(in));
 	in.nvar = 8;
-	in.var[0] = (struct mt_cleanup_reg){ 0, 2 * GiB, 6 };
-	in.var[1] = (struct mt_cleanup_reg){ 0x7F000000, 16 * MiB, 0 };
+	in.var[0] = (struct mt_cleanup_reg){0, 2 * GiB, 6};
+	in.var[1] = (struct mt_cleanup_reg){0x7F000000, 16 * MiB, 0};
 	in.enabled = true;
 	in.enable = true;
 	in.phys_bits = 36;
@@ -781,7 +790,7 @@ static void test_cleanup_gates(void **state)
 	mt_linux_cleanup(&in, &out);
 	assert_false(out.runs);
 	in.def_type = 0;
-	in.var[2] = (struct mt_cleanup_reg){ 0xFF000000, 16 * MiB, 5 };
+	in.var[2] = (struct mt_cleanup_reg){0xFF000000, 16 * MiB, 5};
 	mt_linux_cleanup(&in, &out);
 	assert_false(out.runs);
 	in.var[2].size = 0;
@@ -805,6 +814,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_dmesg_tom2_hardware_vs_linux, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_dmesg_overlap_undefined, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_dmesg_mtrr_disabled_guest, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_dmesg_text_sanitized, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_procmtrr_both_formats, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_merge_dump_and_procmtrr, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_msr_256_cpus, setup, teardown),

@@ -41,8 +41,8 @@ static memtype_map *parse(const char *text, unsigned phys)
 
 static memtype_plan_opts opts(unsigned phys)
 {
-	return (memtype_plan_opts){ .phys_bits = phys, .vcnt = 8, .default_type = -1,
-				    .name = "t.map" };
+	return (memtype_plan_opts){
+	    .phys_bits = phys, .vcnt = 8, .default_type = -1, .name = "t.map"};
 }
 
 static memtype_plan *plan_text(const char *text, const memtype_plan_opts *o,
@@ -77,8 +77,8 @@ static void expect_error(int rc, int status, const char *code, unsigned line, un
 {
 	const memtype_error *e = memtype_ctx_error(ctx);
 	if (rc != status || strcmp(e->code, code) || e->line != line || e->col != col)
-		fail_msg("expected %d %s at %u:%u, got %d %s at %u:%u (%s)", status, code, line, col,
-			 rc, e->code, e->line, e->col, e->message);
+		fail_msg("expected %d %s at %u:%u, got %d %s at %u:%u (%s)", status, code, line,
+			 col, rc, e->code, e->line, e->col, e->message);
 }
 
 /* ---------------------------------------------------------------------------
@@ -99,14 +99,14 @@ static void test_map_file_grammar(void **state)
 		uint64_t start, end;
 		uint32_t value, line;
 	} want[] = {
-		{ 0, 0x9ffff, MEMTYPE_WB, 4 },
-		{ 0xa0000, 0xfffff, MEMTYPE_PLAN_UNLISTED, 0 },
-		{ 0x100000, 0x400fffff, MEMTYPE_WB, 3 },
-		{ 0x40100000, 0xcfffffff, MEMTYPE_PLAN_UNLISTED, 0 },
-		{ 0xd0000000, 0xdfffffff, MEMTYPE_WC, 5 },
-		{ 0xe0000000, 0xfeffffff, MEMTYPE_PLAN_UNLISTED, 0 },
-		{ 0xff000000, 0xffffffff, MEMTYPE_WP, 6 },
-		{ 0x100000000, 0xfffffffff, MEMTYPE_PLAN_UNLISTED, 0 },
+	    {0, 0x9ffff, MEMTYPE_WB, 4},
+	    {0xa0000, 0xfffff, MEMTYPE_PLAN_UNLISTED, 0},
+	    {0x100000, 0x400fffff, MEMTYPE_WB, 3},
+	    {0x40100000, 0xcfffffff, MEMTYPE_PLAN_UNLISTED, 0},
+	    {0xd0000000, 0xdfffffff, MEMTYPE_WC, 5},
+	    {0xe0000000, 0xfeffffff, MEMTYPE_PLAN_UNLISTED, 0},
+	    {0xff000000, 0xffffffff, MEMTYPE_WP, 6},
+	    {0x100000000, 0xfffffffff, MEMTYPE_PLAN_UNLISTED, 0},
 	};
 	assert_int_equal(memtype_map_count(m), ARRAY_LEN(want));
 	for (size_t i = 0; i < ARRAY_LEN(want); i++) {
@@ -133,16 +133,16 @@ static void test_map_file_errors_name_line_and_column(void **state)
 		const char *text, *code;
 		unsigned line, col;
 	} cases[] = {
-		{ "0x1000 WB\n", "syntax", 1, 1 },		    /* a bare address */
-		{ "0-0xfff\n", "syntax", 1, 8 },		    /* no type */
-		{ "0-0xfff WB\n  0x2000-0x1000 UC\n", "bad-number", 2, 3 }, /* end < start */
-		{ "0+0 WB\n", "bad-number", 1, 1 },		    /* size 0 */
-		{ "0-0xfff XX\n", "bad-type", 1, 9 },
-		{ "0-0xfff UC-\n", "bad-type", 1, 9 },		    /* PAT only (Table 11-8) */
-		{ "0-0xfff WC+\n", "bad-type", 1, 9 },
-		{ "0x1000000000-0x1000000fff WB\n", "out-of-range", 1, 1 },
-		{ "0x2000-0x2fff WB\n0-0xfff UC\n0x2800+4K WT\n", "overlap", 3, 1 },
-		{ "0x2800+4K WT\n0x2000-0x2fff WB\n", "overlap", 2, 1 }, /* the later line */
+	    {"0x1000 WB\n", "syntax", 1, 1},			      /* a bare address */
+	    {"0-0xfff\n", "syntax", 1, 8},			      /* no type */
+	    {"0-0xfff WB\n  0x2000-0x1000 UC\n", "bad-number", 2, 3}, /* end < start */
+	    {"0+0 WB\n", "bad-number", 1, 1},			      /* size 0 */
+	    {"0-0xfff XX\n", "bad-type", 1, 9},
+	    {"0-0xfff UC-\n", "bad-type", 1, 9}, /* PAT only (Table 11-8) */
+	    {"0-0xfff WC+\n", "bad-type", 1, 9},
+	    {"0x1000000000-0x1000000fff WB\n", "out-of-range", 1, 1},
+	    {"0x2000-0x2fff WB\n0-0xfff UC\n0x2800+4K WT\n", "overlap", 3, 1},
+	    {"0x2800+4K WT\n0x2000-0x2fff WB\n", "overlap", 2, 1}, /* the later line */
 	};
 	(void)state;
 	for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
@@ -166,18 +166,18 @@ static void test_overlap_rule_is_the_sdm_table(void **state)
 {
 	/* Rows and columns: UC WC WT WP WB; 5 = undefined. */
 	static const unsigned want[5][5] = {
-		{ 0, 0, 0, 0, 0 }, { 0, 1, 5, 5, 5 }, { 0, 5, 2, 5, 2 },
-		{ 0, 5, 5, 3, 5 }, { 0, 5, 2, 5, 4 },
+	    {0, 0, 0, 0, 0}, {0, 1, 5, 5, 5}, {0, 5, 2, 5, 2}, {0, 5, 5, 3, 5}, {0, 5, 2, 5, 4},
 	};
-	static const memtype_type order[5] = { MEMTYPE_UC, MEMTYPE_WC, MEMTYPE_WT, MEMTYPE_WP,
-					       MEMTYPE_WB };
+	static const memtype_type order[5] = {MEMTYPE_UC, MEMTYPE_WC, MEMTYPE_WT, MEMTYPE_WP,
+					      MEMTYPE_WB};
 	(void)state;
 	for (unsigned a = 0; a < 5; a++) {
 		assert_int_equal(mt_plan_type_index(order[a]), (int)a);
 		for (unsigned b = 0; b < 5; b++)
 			if (mt_plan_overlap(a, b) != want[a][b])
-				fail_msg("%s over %s: expected %u, got %u", test_type_name(order[a]),
-					 test_type_name(order[b]), want[a][b], mt_plan_overlap(a, b));
+				fail_msg("%s over %s: expected %u, got %u",
+					 test_type_name(order[a]), test_type_name(order[b]),
+					 want[a][b], mt_plan_overlap(a, b));
 	}
 	assert_int_equal(mt_plan_type_index(MEMTYPE_UC_MINUS), -1);
 	/* The inner loop's hard-coded transitions and leaf table are the rule's. */
@@ -330,12 +330,13 @@ static void test_fixed_ranges_hold_the_first_mib(void **state)
 	assert_false(s.fixed_fallback);
 	assert_int_equal(s.count, 1); /* WB 0-2G; the first MiB is the fixed ranges' */
 	static const uint64_t want[11] = {
-		0x0606060606060606, 0x0606060606060606, 0, 0x0505050505050505,
-		0x0505050505050505, 0x0505050505050505, 0x0505050505050505, 0x0505050505050505,
-		0x0505050505050505, 0x0505050505050505, 0x0505050505050505,
+	    0x0606060606060606, 0x0606060606060606, 0,
+	    0x0505050505050505, 0x0505050505050505, 0x0505050505050505,
+	    0x0505050505050505, 0x0505050505050505, 0x0505050505050505,
+	    0x0505050505050505, 0x0505050505050505,
 	};
-	static const uint32_t msr[11] = { 0x250, 0x258, 0x259, 0x268, 0x269, 0x26a,
-					  0x26b, 0x26c, 0x26d, 0x26e, 0x26f };
+	static const uint32_t msr[11] = {0x250, 0x258, 0x259, 0x268, 0x269, 0x26a,
+					 0x26b, 0x26c, 0x26d, 0x26e, 0x26f};
 	for (size_t i = 0; i < 11; i++) {
 		assert_int_equal(memtype_plan_fixed(p, i, &idx, &v), 0);
 		assert_int_equal(idx, msr[i]);
@@ -357,8 +358,8 @@ static void test_fixed_fallback_when_a_subrange_is_split(void **state)
 	 * pairs cover the first MiB: WB 0-2G, UC 0x9f000+4K, UC 0xa0000+128K,
 	 * UC 0xc0000+256K = 4 with default UC. */
 	o.default_type = MEMTYPE_UC;
-	memtype_plan *p = plan_text("0-0x9efff WB\n0x9f000-0xfffff UC\n0x100000-0x7fffffff WB\n",
-				    &o, &s);
+	memtype_plan *p =
+	    plan_text("0-0x9efff WB\n0x9f000-0xfffff UC\n0x100000-0x7fffffff WB\n", &o, &s);
 	assert_false(s.fixed_enabled);
 	assert_true(s.fixed_fallback);
 	assert_int_equal(memtype_plan_fixed(p, 0, &idx, &v), -ENOENT);
@@ -601,7 +602,7 @@ static void test_allocation_failures_are_clean(void **state)
 {
 	(void)state;
 	for (unsigned long n = 1;; n++) {
-		struct failing f = { .fail_at = n };
+		struct failing f = {.fail_at = n};
 		memtype_ctx *c = memtype_ctx_new(failing_alloc, &f);
 		if (!c)
 			continue; /* the context itself was refused */
@@ -643,25 +644,25 @@ static int teardown(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_map_file_grammar),
-		cmocka_unit_test(test_map_file_errors_name_line_and_column),
-		cmocka_unit_test(test_overlap_rule_is_the_sdm_table),
-		cmocka_unit_test(test_uc_carved_out_of_wb),
-		cmocka_unit_test(test_wt_over_wb),
-		cmocka_unit_test(test_other_mixes_are_never_planned),
-		cmocka_unit_test(test_best_default_is_chosen),
-		cmocka_unit_test(test_forced_default),
-		cmocka_unit_test(test_dont_care_can_save_pairs),
-		cmocka_unit_test(test_fixed_ranges_hold_the_first_mib),
-		cmocka_unit_test(test_fixed_fallback_when_a_subrange_is_split),
-		cmocka_unit_test(test_unaligned_boundary_is_refused),
-		cmocka_unit_test(test_does_not_fit_says_the_minimum),
-		cmocka_unit_test(test_best_effort_loses_the_least_wb),
-		cmocka_unit_test(test_more_than_40_pairs_has_no_layout),
-		cmocka_unit_test(test_wrmsr_sequence_order),
-		cmocka_unit_test(test_verification_catches_a_wrong_layout),
-		cmocka_unit_test(test_bad_options_and_maps),
-		cmocka_unit_test(test_allocation_failures_are_clean),
+	    cmocka_unit_test(test_map_file_grammar),
+	    cmocka_unit_test(test_map_file_errors_name_line_and_column),
+	    cmocka_unit_test(test_overlap_rule_is_the_sdm_table),
+	    cmocka_unit_test(test_uc_carved_out_of_wb),
+	    cmocka_unit_test(test_wt_over_wb),
+	    cmocka_unit_test(test_other_mixes_are_never_planned),
+	    cmocka_unit_test(test_best_default_is_chosen),
+	    cmocka_unit_test(test_forced_default),
+	    cmocka_unit_test(test_dont_care_can_save_pairs),
+	    cmocka_unit_test(test_fixed_ranges_hold_the_first_mib),
+	    cmocka_unit_test(test_fixed_fallback_when_a_subrange_is_split),
+	    cmocka_unit_test(test_unaligned_boundary_is_refused),
+	    cmocka_unit_test(test_does_not_fit_says_the_minimum),
+	    cmocka_unit_test(test_best_effort_loses_the_least_wb),
+	    cmocka_unit_test(test_more_than_40_pairs_has_no_layout),
+	    cmocka_unit_test(test_wrmsr_sequence_order),
+	    cmocka_unit_test(test_verification_catches_a_wrong_layout),
+	    cmocka_unit_test(test_bad_options_and_maps),
+	    cmocka_unit_test(test_allocation_failures_are_clean),
 	};
 	return cmocka_run_group_tests_name("plan", tests, setup, teardown);
 }
