@@ -77,15 +77,17 @@ void mt_cap_skip_blanks(const char *s, size_t n, size_t *i)
 		(*i)++;
 }
 
+/* Hex digit values, -1 for other bytes (a table: this is the parser's
+ * hottest loop, e820 lines carry 32 hex digits). */
+static const signed char hex_tab[256] = {
+	['0'] = 1, ['1'] = 2, ['2'] = 3, ['3'] = 4, ['4'] = 5, ['5'] = 6, ['6'] = 7, ['7'] = 8,
+	['8'] = 9, ['9'] = 10, ['a'] = 11, ['b'] = 12, ['c'] = 13, ['d'] = 14, ['e'] = 15,
+	['f'] = 16, ['A'] = 11, ['B'] = 12, ['C'] = 13, ['D'] = 14, ['E'] = 15, ['F'] = 16,
+};
+
 static int hexval(char ch)
 {
-	if (ch >= '0' && ch <= '9')
-		return ch - '0';
-	if (ch >= 'a' && ch <= 'f')
-		return ch - 'a' + 10;
-	if (ch >= 'A' && ch <= 'F')
-		return ch - 'A' + 10;
-	return -1;
+	return hex_tab[(unsigned char)ch] - 1;
 }
 
 bool mt_cap_hex(const char *s, size_t n, size_t *i, bool allow_0x, uint64_t *out)
@@ -94,8 +96,8 @@ bool mt_cap_hex(const char *s, size_t n, size_t *i, bool allow_0x, uint64_t *out
 	uint64_t v = 0;
 	bool any = false;
 
-	if (allow_0x && k + 1 < n && s[k] == '0' && (s[k + 1] == 'x' || s[k + 1] == 'X') &&
-	    k + 2 < n && hexval(s[k + 2]) >= 0)
+	if (allow_0x && k + 2 < n && s[k] == '0' && (s[k + 1] == 'x' || s[k + 1] == 'X') &&
+	    hexval(s[k + 2]) >= 0)
 		k += 2;
 	for (; k < n; k++) {
 		int d = hexval(s[k]);
@@ -605,11 +607,8 @@ static size_t qp_decode(char *s, size_t n)
 }
 
 /* A physical line is complete in c->buf. */
-static void end_line(memtype_capture *c)
+static void end_line(memtype_capture *c, const char *s, size_t n)
 {
-	size_t n = c->nbuf;
-	char *s = c->buf;
-
 	c->line++;
 	if (c->overflow) {
 		mt_cap_diag(c, MT_CAP_LINE_MAX, "line-too-long",
@@ -661,6 +660,13 @@ static void bytes_in(memtype_capture *c, const char *p, size_t len)
 		size_t k = nl ? (size_t)(nl - p) : len;
 		size_t room = MT_CAP_LINE_MAX - c->nbuf;
 
+		if (nl && c->nbuf == 0 && k <= MT_CAP_LINE_MAX) {
+			/* The whole line is in this chunk: no copy. */
+			end_line(c, p, k);
+			p += k + 1;
+			len -= k + 1;
+			continue;
+		}
 		if (k <= room) {
 			memcpy(c->buf + c->nbuf, p, k);
 			c->nbuf += k;
@@ -671,7 +677,7 @@ static void bytes_in(memtype_capture *c, const char *p, size_t len)
 		}
 		if (!nl)
 			return;
-		end_line(c);
+		end_line(c, c->buf, c->nbuf);
 		p += k + 1;
 		len -= k + 1;
 	}
@@ -784,7 +790,7 @@ int memtype_capture_finish(memtype_capture *c)
 		bytes_in(c, c->sniff, c->nsniff);
 	}
 	if (c->nbuf > 0 || c->overflow)
-		end_line(c); /* the last line had no newline */
+		end_line(c, c->buf, c->nbuf); /* the last line had no newline */
 	if (c->nqp > 0) {
 		/* A soft break at the very end: decode what there is. */
 		size_t dn = qp_decode(c->qpbuf, c->nqp);

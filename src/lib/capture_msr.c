@@ -224,10 +224,13 @@ mt_line_result mt_cap_msr_line(memtype_capture *c, const char *s, size_t n, unsi
 			return r;
 		c->sect = MT_SECT_NONE;
 	}
-	/* Commands, maybe after a prompt ("$ ", "# ", "user@host:~$ "). */
+	/* Commands, maybe after a prompt ("$ ", "# ", "/ # ", "user@host:~$ "). */
 	size_t p = 0;
-	if (memchr(s, '$', n < 80 ? n : 80) || memchr(s, '#', n < 80 ? n : 80))
+	if (s[0] == '$' || s[0] == '#' || s[0] == '/' || s[0] == '[' ||
+	    memchr(s, '@', n < 64 ? n : 64))
 		p = after_prompt(s, n);
+	else if (!strchr("0cCavIMwrs", s[0]))
+		return MT_LINE_NOT_MINE; /* no MSR line starts otherwise */
 	i = p;
 	if (mt_cap_lit(s, n, &i, "rdmsr ") || mt_cap_lit(s, n, &i, "/rdmsr ") ||
 	    mt_cap_lit(s, n, &i, "sudo rdmsr "))

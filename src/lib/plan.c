@@ -175,26 +175,6 @@ struct memtype_plan {
  * Small helpers.
  */
 
-static int grow(memtype_ctx *ctx, void **p, size_t *cap, size_t elem, size_t want)
-{
-	if (want <= *cap)
-		return 0;
-	size_t n = *cap ? *cap : 16;
-	while (n < want)
-		n *= 2;
-	void *q = mt_realloc(ctx, *p, *cap * elem, n * elem);
-	if (!q)
-		return -ENOMEM;
-	*p = q;
-	*cap = n;
-	return 0;
-}
-
-static uint64_t top_of(unsigned phys_bits)
-{
-	return mt_bits(phys_bits - 1, 0);
-}
-
 /* Fixed sub-range k (0..87) of SDM Table 11-9: its first address and size. */
 static void slot_bounds(unsigned k, uint64_t *start, uint64_t *size, unsigned *msr, unsigned *byte)
 {
@@ -214,158 +194,6 @@ static const char *class_name(unsigned c)
 }
 
 /* ---------------------------------------------------------------------------
- * Map files.
- */
-
-struct map_line {
-	uint64_t start, end;
-	memtype_type type;
-	unsigned line, col;
-};
-
-static int cmp_line(const void *a, const void *b)
-{
-	const struct map_line *x = a, *y = b;
-	if (x->start != y->start)
-		return x->start < y->start ? -1 : 1;
-	return 0;
-}
-
-static bool is_space(char c)
-{
-	return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f';
-}
-
-int memtype_plan_parse_map(memtype_ctx *ctx, const char *name, const char *text, size_t len,
-			   unsigned phys_bits, memtype_map **out)
-{
-	struct map_line *v = NULL;
-	size_t n = 0, cap = 0;
-	unsigned line = 0;
-	int rc = 0;
-
-	*out = NULL;
-	if (phys_bits < 32 || phys_bits > 52)
-		return mt_error(ctx, -EINVAL, "bad-phys-bits",
-				"phys_bits %u is outside 32..52 (MAXPHYADDR)", phys_bits);
-	uint64_t top = top_of(phys_bits);
-	for (size_t pos = 0; pos < len && !rc;) {
-		size_t eol = pos;
-		while (eol < len && text[eol] != '\n')
-			eol++;
-		line++;
-		size_t end = pos;
-		while (end < eol && text[end] != '#')
-			end++;
-		while (end > pos && is_space(text[end - 1]))
-			end--;
-		size_t p = pos;
-		while (p < end && is_space(text[p]))
-			p++;
-		size_t lstart = pos;
-		pos = eol + 1;
-		if (p == end)
-			continue;
-		unsigned col = (unsigned)(p - lstart) + 1;
-		size_t q = p;
-		while (q < end && !is_space(text[q]))
-			q++;
-		bool has_op = false;
-		for (size_t k = p + 1; k < q; k++)
-			has_op |= text[k] == '-' || text[k] == '+';
-		if (!has_op) {
-			rc = mt_error_at(ctx, -EINVAL, name, line, col, "syntax",
-					 "expected START-END or START+SIZE, then a type: '%.*s'",
-					 (int)(q - p), text + p);
-			break;
-		}
-		struct map_line l = {.line = line, .col = col};
-		int prc = memtype_parse_range(text + p, q - p, &l.start, &l.end);
-		if (prc) {
-			rc = mt_error_at(
-			    ctx, -EINVAL, name, line, col, "bad-number",
-			    "'%.*s' is not a range START-END (inclusive) or START+SIZE%s",
-			    (int)(q - p), text + p,
-			    prc == -ERANGE ? " (it overflows 64 bits)" : "");
-			break;
-		}
-		size_t t = q;
-		while (t < end && is_space(text[t]))
-			t++;
-		if (t == end) {
-			rc = mt_error_at(ctx, -EINVAL, name, line, (unsigned)(q - lstart) + 1,
-					 "syntax", "missing memory type after '%.*s'", (int)(q - p),
-					 text + p);
-			break;
-		}
-		unsigned tcol = (unsigned)(t - lstart) + 1;
-		if (memtype_type_parse(text + t, end - t, &l.type)) {
-			rc = mt_error_at(ctx, -EINVAL, name, line, tcol, "bad-type",
-					 "'%.*s' is not a memory type", (int)(end - t), text + t);
-			break;
-		}
-		if (mt_plan_type_index(l.type) < 0) {
-			rc = mt_error_at(ctx, -EINVAL, name, line, tcol, "bad-type",
-					 "%s is not an MTRR type: MTRRs hold UC, WC, WT, WP or WB "
-					 "(SDM Vol. 3A Table 11-8)",
-					 memtype_type_name(l.type, MEMTYPE_SPELL_SHORT));
-			break;
-		}
-		if (l.end > top) {
-			rc =
-			    mt_error_at(ctx, -EINVAL, name, line, col, "out-of-range",
-					"0x%llx-0x%llx goes beyond MAXPHYADDR: the highest address "
-					"with %u physical address bits is 0x%llx",
-					(unsigned long long)l.start, (unsigned long long)l.end,
-					phys_bits, (unsigned long long)top);
-			break;
-		}
-		rc = grow(ctx, (void **)&v, &cap, sizeof(*v), n + 1);
-		if (!rc)
-			v[n++] = l;
-	}
-	if (!rc && n > 1) {
-		qsort(v, n, sizeof(*v), cmp_line);
-		for (size_t i = 1; i < n && !rc; i++) {
-			if (v[i].start > v[i - 1].end)
-				continue;
-			const struct map_line *late = v[i].line > v[i - 1].line ? &v[i] : &v[i - 1];
-			const struct map_line *early = late == &v[i] ? &v[i - 1] : &v[i];
-			rc = mt_error_at(ctx, -EINVAL, name, late->line, late->col, "overlap",
-					 "0x%llx-0x%llx overlaps 0x%llx-0x%llx of line %u",
-					 (unsigned long long)late->start,
-					 (unsigned long long)late->end,
-					 (unsigned long long)early->start,
-					 (unsigned long long)early->end, early->line);
-		}
-	}
-	memtype_map *m = NULL;
-	if (!rc) {
-		m = mt_map_alloc(ctx, 0, top, 2 * n + 1);
-		rc = m ? 0 : -ENOMEM;
-	}
-	uint64_t at = 0;
-	bool done = false;
-	for (size_t i = 0; i < n && !rc; i++) {
-		if (v[i].start > at)
-			rc = mt_map_append(m, at, MEMTYPE_PLAN_UNLISTED, 0, 0);
-		if (!rc)
-			rc = mt_map_append(m, v[i].start, (uint32_t)v[i].type, v[i].line, v[i].col);
-		done = v[i].end == top;
-		at = v[i].end + 1;
-	}
-	if (!rc && !done)
-		rc = mt_map_append(m, at, MEMTYPE_PLAN_UNLISTED, 0, 0);
-	mt_free(ctx, v, cap * sizeof(*v));
-	if (rc) {
-		memtype_map_free(m);
-		return rc;
-	}
-	*out = m;
-	return 0;
-}
-
-/* ---------------------------------------------------------------------------
  * The target as runs of pages.
  */
 
@@ -381,8 +209,8 @@ static int push_seg(struct planner *pl, uint64_t start, unsigned cls)
 {
 	if (pl->nseg && pl->scls[pl->nseg - 1] == cls)
 		return 0;
-	if (grow(pl->ctx, (void **)&pl->sstart, &pl->segcap, sizeof(*pl->sstart), pl->nseg + 1) ||
-	    grow(pl->ctx, (void **)&pl->scls, &pl->clscap, sizeof(*pl->scls), pl->nseg + 1))
+	if (mt_plan_grow(pl->ctx, (void **)&pl->sstart, &pl->segcap, sizeof(*pl->sstart), pl->nseg + 1) ||
+	    mt_plan_grow(pl->ctx, (void **)&pl->scls, &pl->clscap, sizeof(*pl->scls), pl->nseg + 1))
 		return -ENOMEM;
 	pl->sstart[pl->nseg] = start;
 	pl->scls[pl->nseg++] = (uint8_t)cls;
@@ -687,7 +515,7 @@ static int32_t solve(struct planner *pl, uint64_t lo, unsigned level, size_t i, 
 	if (pl->err)
 		return -1 - (int32_t)C_FREE;
 	/* Not uniform, so more than one page: level > 0. */
-	if (grow(pl->ctx, (void **)&pl->nodes, &pl->nodecap, sizeof(*pl->nodes), pl->nnodes + 1)) {
+	if (mt_plan_grow(pl->ctx, (void **)&pl->nodes, &pl->nodecap, sizeof(*pl->nodes), pl->nnodes + 1)) {
 		pl->err = -ENOMEM;
 		return -1 - (int32_t)C_FREE;
 	}
@@ -722,7 +550,7 @@ static int run_dp(struct planner *pl, uint32_t counts[NTYPES])
 
 static int emit(struct planner *pl, memtype_plan *p, uint64_t lo, unsigned level, unsigned t)
 {
-	if (grow(p->ctx, (void **)&p->var, &p->varcap, sizeof(*p->var), p->nvar + 1))
+	if (mt_plan_grow(p->ctx, (void **)&p->var, &p->varcap, sizeof(*p->var), p->nvar + 1))
 		return -ENOMEM;
 	uint64_t start = lo << PAGE_SHIFT;
 	uint64_t size = 1ull << (level + PAGE_SHIFT);
@@ -1093,7 +921,7 @@ static int add_lost(memtype_plan *p, uint64_t start, uint64_t end, uint32_t got)
 		p->lost[p->nlost - 1].end = end;
 		return 0;
 	}
-	if (grow(p->ctx, (void **)&p->lost, &p->lostcap, sizeof(*p->lost), p->nlost + 1))
+	if (mt_plan_grow(p->ctx, (void **)&p->lost, &p->lostcap, sizeof(*p->lost), p->nlost + 1))
 		return -ENOMEM;
 	p->lost[p->nlost++] = (memtype_range){start, end, got, 0, 0};
 	return 0;
@@ -1128,7 +956,7 @@ static int verify(struct planner *pl, memtype_plan *p, unsigned d, bool lossy, u
 						"the planned registers give no map");
 	*lost = 0;
 	size_t i = 0, j = 0, nt = memtype_map_count(pl->target), ng = memtype_map_count(got);
-	uint64_t top = top_of(pl->o->phys_bits);
+	uint64_t top = mt_plan_top(pl->o->phys_bits);
 	for (;;) {
 		memtype_range tr, gr;
 		memtype_map_get(pl->target, i, &tr);
@@ -1216,7 +1044,7 @@ static int check_inputs(memtype_ctx *ctx, const memtype_map *target, const memty
 				"the map has %zu pieces; the planner takes at most %u", n,
 				MEMTYPE_PLAN_MAX_PIECES);
 	if (n == 0 || memtype_map_get(target, 0, &first) || memtype_map_get(target, n - 1, &last) ||
-	    first.start != 0 || last.end != top_of(o->phys_bits))
+	    first.start != 0 || last.end != mt_plan_top(o->phys_bits))
 		return mt_error(ctx, -EINVAL, "bad-map",
 				"the target map must cover exactly [0, 2^%u - 1]", o->phys_bits);
 	for (size_t i = 0; i < n; i++) {

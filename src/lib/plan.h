@@ -32,4 +32,26 @@ unsigned mt_plan_overlap(unsigned a, unsigned b);
  */
 int mt_plan_self_check(void);
 
+/* Grow an array *p of *cap elements of size elem to hold want (doubling). */
+static inline int mt_plan_grow(memtype_ctx *ctx, void **p, size_t *cap, size_t elem, size_t want)
+{
+	if (want <= *cap)
+		return 0;
+	size_t n = *cap ? *cap : 16;
+	while (n < want)
+		n *= 2;
+	void *q = mt_realloc(ctx, *p, *cap * elem, n * elem);
+	if (!q)
+		return -ENOMEM;
+	*p = q;
+	*cap = n;
+	return 0;
+}
+
+/* The last address of a space of phys_bits bits. */
+static inline uint64_t mt_plan_top(unsigned phys_bits)
+{
+	return mt_bits(phys_bits - 1, 0);
+}
+
 #endif /* MEMTYPE_PLAN_H */
