@@ -22,6 +22,7 @@
 #include "memtype.h"
 
 #include <dirent.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -96,8 +97,9 @@ static int copy_file(const char *from, const char *to, bool pad)
 		total += n;
 	}
 	for (unsigned i = 0; rc == 0 && pad && total < CHUNK; i++) {
-		int k = fprintf(b, "[    %u.%06u] pci 0000:00:%02x.%u: [8086:a3%02x] type 00 class "
-				   "0x0c0330 PCIe Root Complex Integrated Endpoint\n",
+		int k = fprintf(b,
+				"[    %u.%06u] pci 0000:00:%02x.%u: [8086:a3%02x] type 00 class "
+				"0x0c0330 PCIe Root Complex Integrated Endpoint\n",
 				i / 1000, i % 1000 * 997, i % 32, i % 8, i % 256);
 		if (k < 0)
 			rc = -1;
@@ -140,18 +142,21 @@ static void synth(const char *path, unsigned k)
 	fclose(o);
 }
 
-/* Read path in chunks; feed a capture (scan) or count "MTRR" (memmem). */
+/* Read path in chunks with read(2), as the CLI does; feed a capture (scan) or
+ * count "MTRR" (memmem). */
 static uint64_t run_one(memtype_ctx *ctx, const char *path, bool scan, char *buf)
 {
-	FILE *f = fopen(path, "rb");
+	int fd = open(path, O_RDONLY);
 	uint64_t hits = 0;
-	size_t n, carry = 0;
+	size_t carry = 0;
+	ssize_t got;
 
-	if (!f)
+	if (fd < 0)
 		return 0;
 	memtype_capture *c = scan ? memtype_capture_new(ctx, path, MEMTYPE_CAPTURE_AUTO) : NULL;
 	int rc = 0;
-	while ((n = fread(buf + carry, 1, CHUNK, f)) > 0) {
+	while ((got = read(fd, buf + carry, CHUNK)) > 0) {
+		size_t n = (size_t)got;
 		if (scan) {
 			if (rc == 0)
 				rc = memtype_capture_feed(c, buf, n);
@@ -166,7 +171,7 @@ static uint64_t run_one(memtype_ctx *ctx, const char *path, bool scan, char *buf
 		carry = len >= 3 ? 3 : len;
 		memmove(buf, buf + len - carry, carry);
 	}
-	fclose(f);
+	close(fd);
 	if (scan) {
 		if (rc == 0 && memtype_capture_finish(c) == 0) {
 			memtype_explain *e = NULL;
@@ -184,7 +189,7 @@ static uint64_t run_one(memtype_ctx *ctx, const char *path, bool scan, char *buf
 static void measure(memtype_ctx *ctx, char *buf, const struct files *src, const char *tmp,
 		    unsigned repeat, bool pad, const char *what)
 {
-	struct files work = { 0 };
+	struct files work = {0};
 
 	for (unsigned r = 0; r < repeat; r++) {
 		char d[4200];
@@ -217,6 +222,7 @@ static void measure(memtype_ctx *ctx, char *buf, const struct files *src, const 
 	struct rusage before, after;
 	getrusage(RUSAGE_CHILDREN, &before);
 	w0 = now(CLOCK_MONOTONIC);
+	fflush(stdout); /* the child must not print our buffer again */
 	pid_t pid = fork();
 	if (pid == 0) {
 		if (!freopen("/dev/null", "w", stdout))

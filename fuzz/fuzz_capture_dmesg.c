@@ -7,8 +7,8 @@
  *  - feeding the same bytes in small pieces gives the same capture as one
  *    buffer (the line machinery keeps no state across chunk boundaries
  *    beyond the line being read);
- *  - an accepted input explains, and every piece of the resulting MTRR map
- *    has a type the map can hold.
+ *  - an accepted input explains, every piece of the resulting MTRR map has
+ *    a type the map can hold, and the explanation draws (dmesg target).
  */
 #include "memtype.h"
 
@@ -16,6 +16,13 @@
 #include <stdlib.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static void sink(void *ud, const char *data, size_t len)
+{
+	(void)ud;
+	(void)data;
+	(void)len;
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -64,6 +71,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (size_t k = 0; k < info->nfindings; k++)
 		if (!info->findings[k].code || !info->findings[k].message)
 			abort();
+	if (memtype_explain_svg(e, sink, NULL) != 0)
+		abort();
 out:
 	memtype_explain_free(e);
 	memtype_capture_free(parts);

@@ -759,12 +759,13 @@ typedef struct memtype_explain_info {
 					  width that holds every address seen), "default" (36) */
 
 	/* The MTRR state (firmware's registers, before any kernel cleanup). */
-	const char *mtrr_source;       /* "msr", "dump", "proc-mtrr", "cleanup-table", "none" */
+	const char *mtrr_source;       /* "msr", "dump", "proc-mtrr", "cleanup-table", "map-line"
+					  (no variable entry in the log's map: all unused), "none" */
 	int mtrr_enabled;	       /* DEF_TYPE.E: 1, 0, -1 unknown */
 	int fixed_enabled;	       /* DEF_TYPE.FE: 1, 0, -1 unknown */
 	bool default_known;
 	memtype_type default_type;
-	const char *default_source;    /* "msr", "dump", "cleanup" (it needs UC), "inferred" */
+	const char *default_source;    /* "msr", "dump", "cleanup" (it needs UC), "trim", "inferred" */
 	unsigned vcnt;		       /* MTRRcap.VCNT, 0 unknown */
 	const char *vcnt_source;       /* "mtrrcap", "dump", "map-line", "lower-bound" */
 	bool fixed_known;
@@ -774,7 +775,8 @@ typedef struct memtype_explain_info {
 	size_t nvar;
 	const memtype_capture_var *var;
 	uint64_t tom2;		       /* AMD TOP_MEM2 (exclusive end), 0 none or unknown */
-	const char *tom2_source;       /* "log", "msr" */
+	const char *tom2_source;       /* "log", "msr", "inferred" (a lower bound: RAM above 4 GiB
+					  not WB by the MTRRs, yet the log shows no trim) */
 	bool pat_known;
 	uint64_t pat;		       /* IA32_PAT */
 	const char *pat_source;	       /* "msr", "dmesg" */
@@ -817,6 +819,12 @@ typedef struct memtype_explain_info {
 
 /* The explanation; every pointer lives as long as e. */
 MEMTYPE_API const memtype_explain_info *memtype_explain_get(const memtype_explain *e);
+/*
+ * Draw the explanation as one self-contained <svg> through write: the e820
+ * map, the architectural MTRR map and Linux's 6.5+ map, one layer each, on
+ * an ordinal address axis. 0, -EINVAL or -ENOMEM.
+ */
+MEMTYPE_API int memtype_explain_svg(const memtype_explain *e, memtype_write_fn write, void *ud);
 
 /* ---------------------------------------------------------------------------
  * MTRR layout planning (issue 6). Append the planner API below this line

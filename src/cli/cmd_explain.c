@@ -12,19 +12,21 @@
 #include "cli.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define CHUNK (64u << 10)
 
 /* Shared with cmd_scan.c. */
 int explain_read_capture(memtype_ctx *ctx, const char *path, memtype_capture_format fmt,
 			 memtype_capture **out, char *why, size_t whyn);
-json_object *explain_to_json(const memtype_explain_info *info);
+char *explain_to_json(const memtype_explain_info *info, size_t *len);
 
 const char cli_help_explain[] =
-    "usage: memtype explain [--format auto|dmesg|proc-mtrr|msr|pat-list] [--fail-on LEVEL]\n"
-    "                       CAPTURE...\n"
+    "usage: memtype explain [--format auto|dmesg|proc-mtrr|msr|pat-list] [--svg FILE]\n"
+    "                       [--fail-on LEVEL] CAPTURE...\n"
     "\n"
     "Reads captures of one machine -- dmesg logs of any era (2.6.32 .. 6.17; with or\n"
     "without timestamps, journalctl 'kernel:' prefixes, mail quoting), /proc/mtrr,\n"
@@ -36,6 +38,7 @@ const char cli_help_explain[] =
     "detected per line; --format forces one. See docs/capture-formats.md.\n"
     "\n"
     "  -j / -p          the JSON object of docs/json.md ('explain -j')\n"
+    "  --svg FILE       also draw the e820, MTRR and Linux maps as an SVG\n"
     "  --fail-on LEVEL  exit 1 when a finding is at or above LEVEL (error, warning,\n"
     "                   info, none; default error)\n"
     "\n"
@@ -47,11 +50,11 @@ int explain_read_capture(memtype_ctx *ctx, const char *path, memtype_capture_for
 			 memtype_capture **out, char *why, size_t whyn)
 {
 	bool std = strcmp(path, "-") == 0;
-	FILE *f = std ? stdin : fopen(path, "rb");
+	int fd = std ? STDIN_FILENO : open(path, O_RDONLY);
 
 	*out = NULL;
 	why[0] = '\0';
-	if (!f) {
+	if (fd < 0) {
 		snprintf(why, whyn, "unreadable: cannot open '%s': %s", path, strerror(errno));
 		return -EIO;
 	}
@@ -63,23 +66,27 @@ int explain_read_capture(memtype_ctx *ctx, const char *path, memtype_capture_for
 		snprintf(why, whyn, "no-memory: cannot read '%s'", path);
 		goto out;
 	}
+	/* read(2) straight into one buffer: no stdio copy (scan reads many files). */
 	for (;;) {
-		size_t got = fread(buf, 1, CHUNK, f);
-		if (got > 0 && (rc = memtype_capture_feed(c, buf, got)) != 0)
+		ssize_t got = read(fd, buf, CHUNK);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got < 0) {
+			rc = -EIO;
+			snprintf(why, whyn, "unreadable: error reading '%s': %s", path,
+				 strerror(errno));
 			goto out;
-		if (got < CHUNK)
+		}
+		if (got == 0)
 			break;
-	}
-	if (ferror(f)) {
-		rc = -EIO;
-		snprintf(why, whyn, "unreadable: error reading '%s'", path);
-		goto out;
+		if ((rc = memtype_capture_feed(c, buf, (size_t)got)) != 0)
+			goto out;
 	}
 	rc = memtype_capture_finish(c);
 out:
 	free(buf);
 	if (!std)
-		fclose(f);
+		close(fd);
 	if (rc != 0) {
 		memtype_capture_free(c);
 		return rc;
@@ -90,60 +97,193 @@ out:
 
 /* ------------------------------------------------------------ JSON */
 
-static json_object *str_or_null(const char *s)
-{
-	return s ? json_object_new_string(s) : NULL;
-}
+/*
+ * The object is written as text directly (no json-c tree): `scan` prints one
+ * per file, and building and freeing a few hundred json-c nodes per file
+ * cost more than explaining it. -p re-reads the text with json-c to indent
+ * it, so there is one place that decides the content.
+ */
+struct jw {
+	char *buf;
+	size_t len, cap;
+	unsigned depth;
+	bool comma[64]; /* a value was written at this depth */
+	bool after_key;
+	bool oom;
+};
 
-static json_object *tri(int v)
+static void put(struct jw *w, const char *s, size_t n)
 {
-	return v < 0 ? NULL : json_object_new_boolean(v != 0);
-}
-
-static json_object *range_json(uint64_t start, uint64_t end)
-{
-	json_object *o = json_object_new_object();
-	json_object_object_add(o, "start", cli_hex(start));
-	json_object_object_add(o, "end", cli_hex(end));
-	return o;
-}
-
-static json_object *typed_ranges(const memtype_capture_range *r, size_t n)
-{
-	json_object *a = json_object_new_array();
-	for (size_t i = 0; i < n; i++) {
-		json_object *o = range_json(r[i].start, r[i].end);
-		json_object_object_add(o, "type", json_object_new_string(cli_type(r[i].type)));
-		json_object_array_add(a, o);
+	if (w->oom)
+		return;
+	if (w->len + n + 1 > w->cap) {
+		size_t cap = w->cap ? w->cap : 4096;
+		while (cap < w->len + n + 1)
+			cap *= 2;
+		char *b = realloc(w->buf, cap);
+		if (!b) {
+			w->oom = true;
+			return;
+		}
+		w->buf = b;
+		w->cap = cap;
 	}
-	return a;
+	memcpy(w->buf + w->len, s, n);
+	w->len += n;
+	w->buf[w->len] = '\0';
 }
 
-static json_object *vars_json(const memtype_capture_var *v, size_t n)
+static void sep(struct jw *w)
 {
-	json_object *a = json_object_new_array();
-	for (size_t i = 0; i < n; i++) {
-		json_object *o = json_object_new_object();
-		json_object_object_add(o, "index", json_object_new_int((int)v[i].index));
-		json_object_object_add(o, "enabled", json_object_new_boolean(v[i].enabled));
-		json_object_object_add(o, "base", v[i].enabled ? cli_hex(v[i].base) : NULL);
-		json_object_object_add(o, "mask", v[i].enabled ? cli_hex(v[i].mask) : NULL);
-		json_object_object_add(o, "size", v[i].enabled ? cli_hex(v[i].size) : NULL);
-		json_object_object_add(o, "type",
-				       v[i].enabled && v[i].type_valid
-					   ? json_object_new_string(cli_type(v[i].type))
-					   : NULL);
-		if (v[i].enabled && !v[i].exact)
-			json_object_object_add(o, "mask_from_size", json_object_new_boolean(true));
-		json_object_array_add(a, o);
+	if (w->after_key) {
+		w->after_key = false;
+		return;
 	}
-	return a;
+	if (w->comma[w->depth])
+		put(w, ",", 1);
+	w->comma[w->depth] = true;
 }
 
-/* The map as ranges, adjacent pieces of the same type merged. */
-static json_object *map_json(const memtype_map *map)
+static void put_string(struct jw *w, const char *s)
 {
-	json_object *a = json_object_new_array();
+	static const char hex[] = "0123456789abcdef";
+	const char *run = s;
+
+	put(w, "\"", 1);
+	for (; *s; s++) {
+		unsigned char ch = (unsigned char)*s;
+		if (ch >= 0x20 && ch != '"' && ch != '\\')
+			continue;
+		put(w, run, (size_t)(s - run));
+		run = s + 1;
+		if (ch == '"' || ch == '\\') {
+			char e[2] = {'\\', (char)ch};
+			put(w, e, 2);
+		} else {
+			char e[6] = {'\\', 'u', '0', '0', hex[ch >> 4], hex[ch & 15]};
+			put(w, e, 6);
+		}
+	}
+	put(w, run, (size_t)(s - run));
+	put(w, "\"", 1);
+}
+
+static void open_(struct jw *w, char c)
+{
+	sep(w);
+	put(w, &c, 1);
+	if (w->depth + 1 < sizeof(w->comma))
+		w->depth++;
+	w->comma[w->depth] = false;
+}
+
+static void close_(struct jw *w, char c)
+{
+	put(w, &c, 1);
+	if (w->depth)
+		w->depth--;
+}
+
+static void key(struct jw *w, const char *k)
+{
+	sep(w);
+	put_string(w, k);
+	put(w, ":", 1);
+	w->after_key = true;
+}
+
+static void v_null(struct jw *w)
+{
+	sep(w);
+	put(w, "null", 4);
+}
+
+static void v_str(struct jw *w, const char *s)
+{
+	if (!s) {
+		v_null(w);
+		return;
+	}
+	sep(w);
+	put_string(w, s);
+}
+
+static void v_int(struct jw *w, long long v)
+{
+	char b[24];
+	int n = snprintf(b, sizeof(b), "%lld", v);
+	sep(w);
+	put(w, b, (size_t)n);
+}
+
+static void v_hex(struct jw *w, uint64_t v)
+{
+	char b[24];
+	int n = snprintf(b, sizeof(b), "\"0x%llx\"", (unsigned long long)v);
+	sep(w);
+	put(w, b, (size_t)n);
+}
+
+static void v_bool(struct jw *w, int v)
+{
+	if (v < 0) {
+		v_null(w);
+		return;
+	}
+	sep(w);
+	put(w, v ? "true" : "false", v ? 4 : 5);
+}
+
+static void range_(struct jw *w, uint64_t start, uint64_t end, const char *type)
+{
+	open_(w, '{');
+	key(w, "start");
+	v_hex(w, start);
+	key(w, "end");
+	v_hex(w, end);
+	key(w, "type");
+	v_str(w, type);
+	close_(w, '}');
+}
+
+static void typed_ranges(struct jw *w, const memtype_capture_range *r, size_t n)
+{
+	open_(w, '[');
+	for (size_t i = 0; i < n; i++)
+		range_(w, r[i].start, r[i].end, cli_type(r[i].type));
+	close_(w, ']');
+}
+
+static void vars(struct jw *w, const memtype_capture_var *v, size_t n)
+{
+	open_(w, '[');
+	for (size_t i = 0; i < n; i++) {
+		open_(w, '{');
+		key(w, "index");
+		v_int(w, v[i].index);
+		key(w, "enabled");
+		v_bool(w, v[i].enabled);
+		key(w, "base");
+		v[i].enabled ? v_hex(w, v[i].base) : v_null(w);
+		key(w, "mask");
+		v[i].enabled ? v_hex(w, v[i].mask) : v_null(w);
+		key(w, "size");
+		v[i].enabled ? v_hex(w, v[i].size) : v_null(w);
+		key(w, "type");
+		v_str(w, v[i].enabled && v[i].type_valid ? cli_type(v[i].type) : NULL);
+		if (v[i].enabled && !v[i].exact) {
+			key(w, "mask_from_size");
+			v_bool(w, 1);
+		}
+		close_(w, '}');
+	}
+	close_(w, ']');
+}
+
+/* Call fn for each run of map pieces of one type (the map also splits
+ * pieces by provenance). */
+static void map_runs(const memtype_map *map, void (*fn)(void *ud, const memtype_range *r), void *ud)
+{
 	size_t n = memtype_map_count(map);
 	memtype_range cur = {0};
 	bool have = false;
@@ -156,215 +296,292 @@ static json_object *map_json(const memtype_map *map)
 			cur.end = p.end;
 			continue;
 		}
-		if (have) {
-			json_object *o = range_json(cur.start, cur.end);
-			json_object_object_add(o, "type",
-					       json_object_new_string(cli_type(cur.value)));
-			json_object_array_add(a, o);
-		}
+		if (have)
+			fn(ud, &cur);
 		cur = p;
 		have = true;
 	}
-	if (have) {
-		json_object *o = range_json(cur.start, cur.end);
-		json_object_object_add(o, "type", json_object_new_string(cli_type(cur.value)));
-		json_object_array_add(a, o);
+	if (have)
+		fn(ud, &cur);
+}
+
+static void map_run_json(void *ud, const memtype_range *r)
+{
+	range_(ud, r->start, r->end, cli_type(r->value));
+}
+
+static void count_(struct jw *w, const memtype_linux_count *c)
+{
+	if (!c->known) {
+		v_null(w);
+		return;
 	}
-	return a;
+	open_(w, '{');
+	key(w, "entries");
+	v_int(w, c->entries);
+	key(w, "fixed");
+	v_int(w, c->fixed);
+	key(w, "variable");
+	v_int(w, c->variable);
+	key(w, "max");
+	v_int(w, c->max);
+	key(w, "built_from");
+	v_int(w, c->built_from);
+	close_(w, '}');
 }
 
-static json_object *count_json(const memtype_linux_count *c)
+static void input_(struct jw *w, const memtype_explain_info *info, size_t i)
 {
-	if (!c->known)
-		return NULL;
-	json_object *o = json_object_new_object();
-	json_object_object_add(o, "entries", json_object_new_int((int)c->entries));
-	json_object_object_add(o, "fixed", json_object_new_int((int)c->fixed));
-	json_object_object_add(o, "variable", json_object_new_int((int)c->variable));
-	json_object_object_add(o, "max", json_object_new_int((int)c->max));
-	json_object_object_add(o, "built_from", json_object_new_int((int)c->built_from));
-	return o;
-}
-
-static json_object *result_json(const memtype_cleanup_result *r)
-{
-	if (!r->known)
-		return NULL;
-	json_object *o = json_object_new_object();
-	json_object_object_add(o, "gran", cli_hex(r->gran));
-	json_object_object_add(o, "chunk", cli_hex(r->chunk));
-	json_object_object_add(o, "num_reg", json_object_new_int((int)r->num_reg));
-	json_object_object_add(o, "lose", cli_hex(r->lose));
-	json_object_object_add(o, "bad", json_object_new_boolean(r->bad));
-	return o;
-}
-
-static json_object *input_json(const memtype_explain_info *info, size_t i)
-{
-	json_object *o = json_object_new_object();
-	json_object_object_add(o, "path", json_object_new_string(info->input_names[i]));
-	json_object_object_add(o, "format",
-			       str_or_null(memtype_capture_format_name(info->input_formats[i])));
-	json_object *c = json_object_new_array();
+	open_(w, '{');
+	key(w, "path");
+	v_str(w, info->input_names[i]);
+	key(w, "format");
+	v_str(w, memtype_capture_format_name(info->input_formats[i]));
+	key(w, "contains");
+	open_(w, '[');
 	for (unsigned f = 1; f <= MEMTYPE_CAPTURE_PAT_LIST; f++)
 		if (info->input_formats_seen[i] & (1u << f))
-			json_object_array_add(c, json_object_new_string(memtype_capture_format_name(
-						     (memtype_capture_format)f)));
-	json_object_object_add(o, "contains", c);
-	return o;
+			v_str(w, memtype_capture_format_name((memtype_capture_format)f));
+	close_(w, ']');
+	close_(w, '}');
 }
 
-json_object *explain_to_json(const memtype_explain_info *info)
+static void linux_map_(struct jw *w, const memtype_explain_info *info)
 {
-	json_object *doc = json_object_new_object();
+	const memtype_linux_count *lc = &info->linux_map;
+	static const char *const keys[] = {"entries", "fixed", "variable", "max", "built_from"};
+	const unsigned vals[] = {lc->entries, lc->fixed, lc->variable, lc->max, lc->built_from};
 
-	json_object_object_add(doc, "schema_version", json_object_new_int(1));
-	if (info->ninputs == 1) {
-		json_object_object_add(doc, "input", input_json(info, 0));
-	} else {
-		json_object *a = json_object_new_array();
-		for (size_t i = 0; i < info->ninputs; i++)
-			json_object_array_add(a, input_json(info, i));
-		json_object_object_add(doc, "input", a);
+	open_(w, '{');
+	for (unsigned k = 0; k < 5; k++) {
+		key(w, keys[k]);
+		lc->known ? v_int(w, vals[k]) : v_null(w);
 	}
-	json_object_object_add(doc, "kernel", str_or_null(info->kernel));
-	json_object_object_add(doc, "dmi", str_or_null(info->dmi));
-	json_object_object_add(doc, "cpu_vendor", str_or_null(info->cpu_vendor));
-	json_object_object_add(doc, "cpu_vendor_source", str_or_null(info->cpu_vendor_source));
-	json_object_object_add(doc, "hypervisor", str_or_null(info->hypervisor));
-	json_object_object_add(doc, "phys_bits", json_object_new_int((int)info->phys_bits));
-	json_object_object_add(doc, "phys_bits_source", str_or_null(info->phys_bits_source));
+	key(w, "after_cleanup");
+	v_bool(w, info->linux_after_cleanup);
+	key(w, "firmware");
+	count_(w, &info->linux_map_firmware);
+	key(w, "log");
+	count_(w, &info->log_map);
+	key(w, "ranges");
+	if (lc->known)
+		typed_ranges(w, info->linux_entries, info->nlinux_entries);
+	else
+		v_null(w);
+	close_(w, '}');
+}
 
-	json_object *m = json_object_new_object();
-	json_object_object_add(m, "source", str_or_null(info->mtrr_source));
-	json_object_object_add(m, "enabled", tri(info->mtrr_enabled));
-	json_object_object_add(m, "fixed_enabled", tri(info->fixed_enabled));
-	json_object_object_add(
-	    m, "default_type",
-	    info->default_known ? json_object_new_string(cli_type(info->default_type)) : NULL);
-	json_object_object_add(m, "default_type_source",
-			       info->default_known ? str_or_null(info->default_source) : NULL);
-	json_object_object_add(m, "vcnt", info->vcnt ? json_object_new_int((int)info->vcnt) : NULL);
-	json_object_object_add(m, "vcnt_source", str_or_null(info->vcnt_source));
-	json_object_object_add(m, "fixed",
-			       info->fixed_known ? typed_ranges(info->fixed, info->nfixed) : NULL);
-	json_object_object_add(m, "variable",
-			       info->var_known ? vars_json(info->var, info->nvar) : NULL);
-	json_object_object_add(m, "tom2", info->tom2 ? cli_hex(info->tom2) : NULL);
-	json_object_object_add(m, "tom2_source", str_or_null(info->tom2_source));
-	json_object_object_add(doc, "mtrr", m);
+static void cleanup_(struct jw *w, const memtype_explain_info *info)
+{
+	const memtype_cleanup_result *r = &info->cleanup_result;
+	bool ran = !strcmp(info->cleanup_status, "rewrites") ||
+		   !strcmp(info->cleanup_status, "no-optimal");
 
+	open_(w, '{');
+	key(w, "status");
+	v_str(w, info->cleanup_status);
+	key(w, "reason");
+	v_str(w, info->cleanup_reason);
+	key(w, "total_ram_covered_mb");
+	ran ? v_int(w, (long long)info->cleanup_total_mb) : v_null(w);
+	key(w, "result");
+	if (r->known) {
+		open_(w, '{');
+		key(w, "gran");
+		v_hex(w, r->gran);
+		key(w, "chunk");
+		v_hex(w, r->chunk);
+		key(w, "num_reg");
+		v_int(w, r->num_reg);
+		key(w, "lose");
+		v_hex(w, r->lose);
+		key(w, "bad");
+		v_bool(w, r->bad);
+		close_(w, '}');
+	} else {
+		v_null(w);
+	}
+	key(w, "variable");
+	if (info->ncleanup_var)
+		vars(w, info->cleanup_var, info->ncleanup_var);
+	else
+		v_null(w);
+	close_(w, '}');
+}
+
+static void tail_(struct jw *w, const memtype_explain_info *info)
+{
+	key(w, "checks");
+	open_(w, '[');
+	for (size_t i = 0; i < info->nchecks; i++) {
+		open_(w, '{');
+		key(w, "what");
+		v_str(w, info->checks[i].what);
+		key(w, "result");
+		v_str(w, info->checks[i].agrees ? "agrees" : "differs");
+		key(w, "log");
+		v_str(w, info->checks[i].log);
+		key(w, "model");
+		v_str(w, info->checks[i].model);
+		close_(w, '}');
+	}
+	close_(w, ']');
+	key(w, "assumptions");
+	open_(w, '[');
+	for (size_t i = 0; i < info->nassumptions; i++)
+		v_str(w, info->assumptions[i]);
+	close_(w, ']');
+	key(w, "findings");
+	open_(w, '[');
+	for (size_t i = 0; i < info->nfindings; i++) {
+		const memtype_finding *f = &info->findings[i];
+		open_(w, '{');
+		key(w, "severity");
+		v_str(w, memtype_severity_name(f->severity));
+		key(w, "code");
+		v_str(w, f->code);
+		key(w, "message");
+		v_str(w, f->message);
+		if (f->has_range) {
+			key(w, "start");
+			v_hex(w, f->start);
+			key(w, "end");
+			v_hex(w, f->end);
+		}
+		close_(w, '}');
+	}
+	close_(w, ']');
+	key(w, "diagnostics");
+	open_(w, '[');
+	for (size_t i = 0; i < info->ndiags; i++) {
+		const memtype_diag *d = &info->diags[i];
+		open_(w, '{');
+		key(w, "file");
+		v_str(w, d->file);
+		key(w, "line");
+		v_int(w, d->line);
+		key(w, "col");
+		v_int(w, d->col);
+		key(w, "code");
+		v_str(w, d->code);
+		key(w, "message");
+		v_str(w, d->message);
+		close_(w, '}');
+	}
+	close_(w, ']');
+}
+
+char *explain_to_json(const memtype_explain_info *info, size_t *len)
+{
+	struct jw w = {0};
+
+	open_(&w, '{');
+	key(&w, "schema_version");
+	v_int(&w, 1);
+	key(&w, "input");
+	if (info->ninputs == 1) {
+		input_(&w, info, 0);
+	} else {
+		open_(&w, '[');
+		for (size_t i = 0; i < info->ninputs; i++)
+			input_(&w, info, i);
+		close_(&w, ']');
+	}
+	key(&w, "kernel");
+	v_str(&w, info->kernel);
+	key(&w, "dmi");
+	v_str(&w, info->dmi);
+	key(&w, "cpu_vendor");
+	v_str(&w, info->cpu_vendor);
+	key(&w, "cpu_vendor_source");
+	v_str(&w, info->cpu_vendor_source);
+	key(&w, "hypervisor");
+	v_str(&w, info->hypervisor);
+	key(&w, "phys_bits");
+	v_int(&w, info->phys_bits);
+	key(&w, "phys_bits_source");
+	v_str(&w, info->phys_bits_source);
+
+	key(&w, "mtrr");
+	open_(&w, '{');
+	key(&w, "source");
+	v_str(&w, info->mtrr_source);
+	key(&w, "enabled");
+	v_bool(&w, info->mtrr_enabled);
+	key(&w, "fixed_enabled");
+	v_bool(&w, info->fixed_enabled);
+	key(&w, "default_type");
+	v_str(&w, info->default_known ? cli_type(info->default_type) : NULL);
+	key(&w, "default_type_source");
+	v_str(&w, info->default_known ? info->default_source : NULL);
+	key(&w, "vcnt");
+	info->vcnt ? v_int(&w, info->vcnt) : v_null(&w);
+	key(&w, "vcnt_source");
+	v_str(&w, info->vcnt_source);
+	key(&w, "fixed");
+	if (info->fixed_known)
+		typed_ranges(&w, info->fixed, info->nfixed);
+	else
+		v_null(&w);
+	key(&w, "variable");
+	if (info->var_known)
+		vars(&w, info->var, info->nvar);
+	else
+		v_null(&w);
+	key(&w, "tom2");
+	info->tom2 ? v_hex(&w, info->tom2) : v_null(&w);
+	key(&w, "tom2_source");
+	v_str(&w, info->tom2_source);
+	close_(&w, '}');
+
+	key(&w, "pat");
 	if (info->pat_known) {
-		json_object *p = json_object_new_array();
+		open_(&w, '[');
 		for (unsigned i = 0; i < 8; i++) {
 			memtype_type t = (memtype_type)((info->pat >> (8 * i)) & 0xffu);
 			const char *n = memtype_type_name(t, MEMTYPE_SPELL_SHORT);
-			json_object_array_add(
-			    p, json_object_new_string(n && t != MEMTYPE_WC_PLUS ? n : "?"));
+			v_str(&w, n && t != MEMTYPE_WC_PLUS ? n : "?");
 		}
-		json_object_object_add(doc, "pat", p);
-		json_object_object_add(doc, "pat_msr", cli_hex(info->pat));
-		json_object_object_add(doc, "pat_source", str_or_null(info->pat_source));
+		close_(&w, ']');
+		key(&w, "pat_msr");
+		v_hex(&w, info->pat);
+		key(&w, "pat_source");
+		v_str(&w, info->pat_source);
 	} else {
-		json_object_object_add(doc, "pat", NULL);
+		v_null(&w);
 	}
-
-	json_object *e = json_object_new_array();
-	for (size_t i = 0; i < info->ne820; i++) {
-		json_object *o = range_json(info->e820[i].start, info->e820[i].end);
-		json_object_object_add(o, "type", json_object_new_string(info->e820[i].name));
-		json_object_array_add(e, o);
+	key(&w, "e820");
+	open_(&w, '[');
+	for (size_t i = 0; i < info->ne820; i++)
+		range_(&w, info->e820[i].start, info->e820[i].end, info->e820[i].name);
+	close_(&w, ']');
+	key(&w, "mtrr_map");
+	if (info->mtrr_map) {
+		open_(&w, '[');
+		map_runs(info->mtrr_map, map_run_json, &w);
+		close_(&w, ']');
+	} else {
+		v_null(&w);
 	}
-	json_object_object_add(doc, "e820", e);
-	json_object_object_add(doc, "mtrr_map", info->mtrr_map ? map_json(info->mtrr_map) : NULL);
-
-	json_object *l = json_object_new_object();
-	const memtype_linux_count *lc = &info->linux_map;
-	json_object_object_add(l, "entries",
-			       lc->known ? json_object_new_int((int)lc->entries) : NULL);
-	json_object_object_add(l, "fixed", lc->known ? json_object_new_int((int)lc->fixed) : NULL);
-	json_object_object_add(l, "variable",
-			       lc->known ? json_object_new_int((int)lc->variable) : NULL);
-	json_object_object_add(l, "max", lc->known ? json_object_new_int((int)lc->max) : NULL);
-	json_object_object_add(l, "built_from",
-			       lc->known ? json_object_new_int((int)lc->built_from) : NULL);
-	json_object_object_add(l, "after_cleanup",
-			       json_object_new_boolean(info->linux_after_cleanup));
-	json_object_object_add(l, "firmware", count_json(&info->linux_map_firmware));
-	json_object_object_add(l, "log", count_json(&info->log_map));
-	json_object_object_add(l, "ranges",
-			       lc->known ? typed_ranges(info->linux_entries, info->nlinux_entries)
-					 : NULL);
-	json_object_object_add(doc, "linux_map", l);
-
-	json_object *c = json_object_new_object();
-	json_object_object_add(c, "status", str_or_null(info->cleanup_status));
-	json_object_object_add(c, "reason", str_or_null(info->cleanup_reason));
-	json_object_object_add(c, "total_ram_covered_mb",
-			       strcmp(info->cleanup_status, "rewrites") == 0 ||
-				       strcmp(info->cleanup_status, "no-optimal") == 0
-				   ? json_object_new_int64((int64_t)info->cleanup_total_mb)
-				   : NULL);
-	json_object_object_add(c, "result", result_json(&info->cleanup_result));
-	json_object_object_add(c, "variable",
-			       info->ncleanup_var ? vars_json(info->cleanup_var, info->ncleanup_var)
-						  : NULL);
-	json_object_object_add(doc, "cleanup", c);
-
-	json_object *t = json_object_new_object();
-	json_object_object_add(t, "runs", json_object_new_boolean(info->trim_runs));
-	json_object_object_add(t, "losing_mb",
-			       info->trim_runs ? json_object_new_int64((int64_t)info->losing_mb)
-					       : NULL);
-	json_object_object_add(doc, "trim", t);
-
-	json_object *ch = json_object_new_array();
-	for (size_t i = 0; i < info->nchecks; i++) {
-		json_object *o = json_object_new_object();
-		json_object_object_add(o, "what", json_object_new_string(info->checks[i].what));
-		json_object_object_add(
-		    o, "result",
-		    json_object_new_string(info->checks[i].agrees ? "agrees" : "differs"));
-		json_object_object_add(o, "log", json_object_new_string(info->checks[i].log));
-		json_object_object_add(o, "model", json_object_new_string(info->checks[i].model));
-		json_object_array_add(ch, o);
+	key(&w, "linux_map");
+	linux_map_(&w, info);
+	key(&w, "cleanup");
+	cleanup_(&w, info);
+	key(&w, "trim");
+	open_(&w, '{');
+	key(&w, "runs");
+	v_bool(&w, info->trim_runs);
+	key(&w, "losing_mb");
+	info->trim_runs ? v_int(&w, (long long)info->losing_mb) : v_null(&w);
+	close_(&w, '}');
+	tail_(&w, info);
+	close_(&w, '}');
+	if (w.oom) {
+		free(w.buf);
+		return NULL;
 	}
-	json_object_object_add(doc, "checks", ch);
-
-	json_object *as = json_object_new_array();
-	for (size_t i = 0; i < info->nassumptions; i++)
-		json_object_array_add(as, json_object_new_string(info->assumptions[i]));
-	json_object_object_add(doc, "assumptions", as);
-
-	json_object *fs = json_object_new_array();
-	for (size_t i = 0; i < info->nfindings; i++) {
-		const memtype_finding *f = &info->findings[i];
-		json_object *o = json_object_new_object();
-		json_object_object_add(o, "severity",
-				       json_object_new_string(memtype_severity_name(f->severity)));
-		json_object_object_add(o, "code", json_object_new_string(f->code));
-		json_object_object_add(o, "message", json_object_new_string(f->message));
-		if (f->has_range) {
-			json_object_object_add(o, "start", cli_hex(f->start));
-			json_object_object_add(o, "end", cli_hex(f->end));
-		}
-		json_object_array_add(fs, o);
-	}
-	json_object_object_add(doc, "findings", fs);
-
-	json_object *ds = json_object_new_array();
-	for (size_t i = 0; i < info->ndiags; i++) {
-		const memtype_diag *d = &info->diags[i];
-		json_object *o = json_object_new_object();
-		json_object_object_add(o, "file", json_object_new_string(d->file));
-		json_object_object_add(o, "line", json_object_new_int((int)d->line));
-		json_object_object_add(o, "col", json_object_new_int((int)d->col));
-		json_object_object_add(o, "code", json_object_new_string(d->code));
-		json_object_object_add(o, "message", json_object_new_string(d->message));
-		json_object_array_add(ds, o);
-	}
-	json_object_object_add(doc, "diagnostics", ds);
-	return doc;
+	*len = w.len;
+	return w.buf;
 }
 
 /* ------------------------------------------------------------ text */
@@ -411,6 +628,15 @@ static void print_vars(FILE *o, const memtype_capture_var *v, size_t n)
 			v[i].type_valid ? cli_type(v[i].type) : "?", (unsigned long long)v[i].base,
 			(unsigned long long)v[i].mask, v[i].exact ? "" : ", from the size");
 	}
+}
+
+static void map_run_text(void *ud, const memtype_range *r)
+{
+	char a[24], b[24];
+
+	snprintf(a, sizeof(a), "0x%llx", (unsigned long long)r->start);
+	snprintf(b, sizeof(b), "0x%llx", (unsigned long long)r->end);
+	fprintf(ud, "  %18s-%-18s %s\n", a, b, cli_type(r->value));
 }
 
 static void print_text(struct cli *cli, const memtype_explain_info *info)
@@ -473,17 +699,8 @@ static void print_text(struct cli *cli, const memtype_explain_info *info)
 			(unsigned long long)(ram >> 20));
 	}
 	if (info->mtrr_map) {
-		json_object *a = map_json(info->mtrr_map);
 		fprintf(o, "\nMTRR map (architectural, [0, 2^%u)):\n", info->phys_bits);
-		for (size_t i = 0; i < json_object_array_length(a); i++) {
-			json_object *r = json_object_array_get_idx(a, i), *s, *e, *t;
-			json_object_object_get_ex(r, "start", &s);
-			json_object_object_get_ex(r, "end", &e);
-			json_object_object_get_ex(r, "type", &t);
-			fprintf(o, "  %18s-%-18s %s\n", json_object_get_string(s),
-				json_object_get_string(e), json_object_get_string(t));
-		}
-		json_object_put(a);
+		map_runs(info->mtrr_map, map_run_text, o);
 	}
 
 	fprintf(o, "\nLinux:\n  mtrr_cleanup: %s -- %s\n", info->cleanup_status,
@@ -491,10 +708,12 @@ static void print_text(struct cli *cli, const memtype_explain_info *info)
 	if (info->cleanup_result.known) {
 		const memtype_cleanup_result *r = &info->cleanup_result;
 		char g[32], c[32], l[32];
-		fprintf(o, "    total RAM covered: %lluM; gran_size: %s chunk_size: %s num_reg: %u "
-			   "lose cover RAM: %s\n",
+		fprintf(o,
+			"    total RAM covered: %lluM; gran_size: %s chunk_size: %s num_reg: %u "
+			"lose cover RAM: %s\n",
 			(unsigned long long)info->cleanup_total_mb, size_kmg(g, sizeof(g), r->gran),
-			size_kmg(c, sizeof(c), r->chunk), r->num_reg, size_kmg(l, sizeof(l), r->lose));
+			size_kmg(c, sizeof(c), r->chunk), r->num_reg,
+			size_kmg(l, sizeof(l), r->lose));
 		print_vars(o, info->cleanup_var, info->ncleanup_var);
 	}
 	print_count(
@@ -548,10 +767,33 @@ static void print_text(struct cli *cli, const memtype_explain_info *info)
 
 /* ------------------------------------------------------------ verb */
 
+static void svg_out(void *ud, const char *data, size_t len)
+{
+	fwrite(data, 1, len, ud);
+}
+
+static int write_svg(struct cli *cli, const memtype_explain *e, const char *path)
+{
+	FILE *f = fopen(path, "w");
+
+	if (!f) {
+		fprintf(stderr, "%s: error: unwritable: cannot open '%s': %s\n", cli->prog, path,
+			strerror(errno));
+		return -1;
+	}
+	int rc = memtype_explain_svg(e, svg_out, f);
+	if (fclose(f) != 0 || rc != 0) {
+		fprintf(stderr, "%s: error: write-failed: cannot write '%s'\n", cli->prog, path);
+		return -1;
+	}
+	return 0;
+}
+
 int cmd_explain(struct cli *cli, int argc, char **argv)
 {
 	memtype_capture_format fmt = MEMTYPE_CAPTURE_AUTO;
 	int fail_on = MEMTYPE_SEV_ERROR; /* 3 = none */
+	const char *svg = NULL;
 	const char **files = calloc((size_t)argc, sizeof(*files));
 	int nfiles = 0, rc = EXIT_OK;
 
@@ -581,11 +823,8 @@ int cmd_explain(struct cli *cli, int argc, char **argv)
 				free(files);
 				return EXIT_USAGE;
 			}
-			if (!strcmp(a, "--svg")) {
-				cli_usage_error(cli, "--svg is not implemented for captures yet");
-				free(files);
-				return EXIT_USAGE;
-			}
+			if (!strcmp(a, "--svg"))
+				svg = v;
 			if (!strcmp(a, "--fail-on")) {
 				static const char *const lv[] = {"info", "warning", "error",
 								 "none"};
@@ -640,14 +879,27 @@ int cmd_explain(struct cli *cli, int argc, char **argv)
 	if (rc == EXIT_OK) {
 		const memtype_explain_info *info = memtype_explain_get(e);
 		if (cli->json) {
-			json_object *doc = explain_to_json(info);
-			/* cli_print_json prints the object as built (schema_version first). */
-			cli_print_json(cli, doc);
+			size_t len = 0;
+			char *text = explain_to_json(info, &len);
+			json_object *doc = text && cli->pretty ? json_tokener_parse(text) : NULL;
+			if (!text || (cli->pretty && !doc)) {
+				fprintf(stderr, "%s: error: no-memory: cannot build the JSON\n",
+					cli->prog);
+				rc = EXIT_INTERNAL;
+			} else if (doc) {
+				cli_print_json(cli, doc);
+			} else {
+				fwrite(text, 1, len, cli->out);
+				fputc('\n', cli->out);
+			}
 			json_object_put(doc);
+			free(text);
 		} else {
 			print_text(cli, info);
 		}
-		for (size_t i = 0; i < info->nfindings && fail_on < 3; i++)
+		if (svg && write_svg(cli, e, svg) != 0)
+			rc = EXIT_INTERNAL;
+		for (size_t i = 0; rc == EXIT_OK && i < info->nfindings && fail_on < 3; i++)
 			if ((int)info->findings[i].severity >= fail_on)
 				rc = EXIT_FINDINGS;
 	}

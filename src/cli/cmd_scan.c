@@ -23,7 +23,7 @@
 /* From cmd_explain.c. */
 int explain_read_capture(memtype_ctx *ctx, const char *path, memtype_capture_format fmt,
 			 memtype_capture **out, char *why, size_t whyn);
-json_object *explain_to_json(const memtype_explain_info *info);
+char *explain_to_json(const memtype_explain_info *info, size_t *len);
 
 const char cli_help_scan[] =
     "usage: memtype scan [--format auto|dmesg|proc-mtrr|msr|pat-list] PATH...\n"
@@ -223,11 +223,13 @@ int cmd_scan(struct cli *cli, int argc, char **argv)
 			continue;
 		}
 		const memtype_explain_info *info = memtype_explain_get(e);
-		json_object *doc = explain_to_json(info);
-		fprintf(cli->out, "%s\n",
-			json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PLAIN |
-								JSON_C_TO_STRING_NOSLASHESCAPE));
-		json_object_put(doc);
+		size_t len = 0;
+		char *text = explain_to_json(info, &len);
+		if (text) {
+			fwrite(text, 1, len, cli->out);
+			fputc('\n', cli->out);
+			free(text);
+		}
 		t.parsed++;
 		for (size_t k = 0; k < info->nfindings; k++)
 			count_code(&t, info->findings[k].code);

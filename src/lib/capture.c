@@ -80,9 +80,9 @@ void mt_cap_skip_blanks(const char *s, size_t n, size_t *i)
 /* Hex digit values, -1 for other bytes (a table: this is the parser's
  * hottest loop, e820 lines carry 32 hex digits). */
 static const signed char hex_tab[256] = {
-	['0'] = 1, ['1'] = 2, ['2'] = 3, ['3'] = 4, ['4'] = 5, ['5'] = 6, ['6'] = 7, ['7'] = 8,
-	['8'] = 9, ['9'] = 10, ['a'] = 11, ['b'] = 12, ['c'] = 13, ['d'] = 14, ['e'] = 15,
-	['f'] = 16, ['A'] = 11, ['B'] = 12, ['C'] = 13, ['D'] = 14, ['E'] = 15, ['F'] = 16,
+    ['0'] = 1,	['1'] = 2,  ['2'] = 3,	['3'] = 4,  ['4'] = 5,	['5'] = 6,  ['6'] = 7,	['7'] = 8,
+    ['8'] = 9,	['9'] = 10, ['a'] = 11, ['b'] = 12, ['c'] = 13, ['d'] = 14, ['e'] = 15, ['f'] = 16,
+    ['A'] = 11, ['B'] = 12, ['C'] = 13, ['D'] = 14, ['E'] = 15, ['F'] = 16,
 };
 
 static int hexval(char ch)
@@ -227,7 +227,7 @@ void mt_cap_diag(memtype_capture *c, unsigned col, const char *code, const char 
 {
 	va_list ap;
 
-	if (c->ndiags >= MT_CAP_MAX_DIAGS) {
+	if (c->ndiags >= MT_CAP_MAX_DIAGS || !fmt) {
 		c->diags_dropped++;
 		return;
 	}

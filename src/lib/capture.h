@@ -28,7 +28,7 @@
 #define MT_CAP_MAX_E820	     256u
 #define MT_CAP_MAX_MAP	     600u /* CACHE_MAP_MAX of Linux 6.5+ generic.c */
 #define MT_CAP_MAX_CLEAN     64u  /* registers in an mtrr_cleanup table */
-#define MT_CAP_MAX_RESULTS   136u /* NUM_RESULT of Linux cleanup.c */
+#define MT_CAP_MAX_RESULTS   264u /* NUM_RESULT of Linux cleanup.c (RHEL: 264) */
 #define MT_CAP_MAX_PROC	     64u
 #define MT_CAP_MAX_PATLIST   512u
 #define MT_CAP_MAX_CONFLICTS 16u
@@ -188,7 +188,7 @@ struct memtype_capture {
 	bool clean_found, clean_fail, clean_invalid;
 	bool clean_chosen_seen; /* the result line after "Found optimal setting" */
 	struct mt_cap_result clean_chosen;
-	unsigned nresults;   /* result lines seen; the last 136 are kept (a ring) */
+	unsigned nresults;   /* result lines seen; the last 264 are kept (a ring) */
 	unsigned strange_uc; /* "VAR MTRR %d contains strange UC entry under 1M": bit n */
 	bool losing_seen;
 	uint64_t losing_mb;

@@ -713,7 +713,7 @@ static mt_line_result clean_result(memtype_capture *c, const char *s, size_t n)
 	if (!kmg(s, n, &i, &r.lose))
 		return i >= n ? MT_LINE_PARTIAL : MT_LINE_NOT_MINE;
 	/* The last MT_CAP_MAX_RESULTS lines, as a ring: a failed cleanup prints
-	 * all 136 results last. */
+	 * all its results (136, or 264 in RHEL kernels) last. */
 	c->results[c->nresults % MT_CAP_MAX_RESULTS] = r;
 	c->nresults++;
 	if (c->clean_found && !c->clean_chosen_seen) {

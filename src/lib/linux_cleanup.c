@@ -16,7 +16,9 @@
  *     UC/WP range below 1 MiB with fixed MTRRs on is the "strange UC entry"
  *     BIOS bug and is clipped at 1 MiB) - [4 GiB, TOM2); page granular,
  *     merged, sorted. Its size is printed as "total RAM covered: %ldM".
- *  3. For every granularity 64K..2G and chunk gran..2G (136 pairs) the
+ *  3. For every granularity 64K..2G and chunk gran..2G (136 pairs; Red Hat's
+ *     kernels, RHEL 6 2.6.32 and RHEL 7 3.10, search chunks up to
+ *     2^address_bits with 264 results -- halfline/rhel7 cleanup.c) the
  *     covered set is laid out again as WB blocks with at most one UC hole
  *     per run (x86_setup_var_mtrrs: a run is extended to a multiple of the
  *     chunk when the excess is less than half of it, and the excess becomes
@@ -467,11 +469,15 @@ void mt_linux_cleanup(const struct mt_cleanup_in *in, struct mt_cleanup_out *out
 	for (unsigned i = 0; i <= MT_CLEANUP_MAX_VAR; i++)
 		s.min_loss[i] = UINT64_MAX;
 	unsigned k = 0;
+	unsigned cbits = in->chunk_bits >= 32 && in->chunk_bits <= 52 ? in->chunk_bits : 32;
+	unsigned maxr =
+	    in->max_results && in->max_results <= MT_CLEANUP_RESULTS ? in->max_results : 136u;
 	for (uint64_t gran = 1ull << 16; gran < 1ull << 32; gran <<= 1)
-		for (uint64_t chunk = gran; chunk < 1ull << 32; chunk <<= 1)
-			if (k < MT_CLEANUP_RESULTS)
+		for (uint64_t chunk = gran; chunk < 1ull << cbits; chunk <<= 1)
+			if (k < maxr)
 				calc(&s, chunk, gran, &out->results[k++]);
-	out->nresults = k;
+	/* A failed search prints all NUM_RESULT entries, the unused ones as zeros. */
+	out->nresults = maxr;
 
 	/* mtrr_search_optimal_index() */
 	unsigned spare = in->spare >= in->nvar ? in->nvar - 1 : in->spare;

@@ -15,7 +15,7 @@
 #include "capture.h"
 
 #define MT_CLEANUP_MAX_VAR 64u
-#define MT_CLEANUP_RESULTS 136u /* NUM_RESULT */
+#define MT_CLEANUP_RESULTS 264u /* NUM_RESULT: 136 upstream, 264 in RHEL 6/7 kernels */
 #define MT_CLEANUP_RANGES  256u /* RANGE_NUM */
 
 /* A variable MTRR as mtrr_if->get() reports it: base and size in bytes
@@ -37,6 +37,10 @@ struct mt_cleanup_in {
 	bool enable;	      /* enable_mtrr_cleanup >= 1 */
 	uint64_t chunk, gran; /* mtrr_chunk_size (default 256 MiB), mtrr_gran_size (default 0) */
 	unsigned spare;	      /* nr_mtrr_spare_reg (default 1) */
+	/* The search: chunks below 2^chunk_bits, at most max_results pairs.
+	 * Upstream 32 and 136; Red Hat's kernels (RHEL 6 and 7, and rebuilds
+	 * such as Virtuozzo 7) search chunks up to 2^address_bits with 264. */
+	unsigned chunk_bits, max_results;
 };
 
 struct mt_cleanup_out {

@@ -261,11 +261,12 @@ static void f_msi(struct file *f)
  * variable MTRRs" give WB 0/16G, WB 16G/512M, UC 3584M/512M; the cleanup
  * ran, so MTRRs were on with a UC default; "BIOS-e820: A - B (type)" has
  * exclusive ends; PAT from "x86 PAT enabled: ... new 0x7010600070106".
- * Covered = [0, 3.5G) + [4G, 16.5G) = 16384 MiB, as printed. The printed
- * choice (chunk 16G, 3 registers) lies outside the search of current
- * cleanup.c (chunks below 4 GiB); modelled with that search the layout
- * needs 6 registers, so the result check differs -- kept as a known
- * difference of this 2.6.32 kernel. */
+ * Covered = [0, 3.5G) + [4G, 16.5G) = 16384 MiB, as printed. The kernel
+ * chose chunk 16G, 3 registers: beyond upstream's search (chunks below
+ * 4 GiB, which needs 6 registers here) but within Red Hat's (chunks up to
+ * 2^address_bits, halfline/rhel7 cleanup.c): with chunk 16G the run
+ * [0, 3.5G) rounds up to 16G, reaching 12G into [4G, 16.5G), so WB 0/16G,
+ * a 512M UC hole at 3.5G, then WB 16G/512M -- the "New variable MTRRs". */
 static void f_pe2850(struct file *f)
 {
 	const memtype_explain_info *i = f->info;
@@ -275,9 +276,9 @@ static void f_pe2850(struct file *f)
 	       i->e820[0].end == 0x9ffff && i->pat == 0x7010600070106ull,
 	   "%s: registers from the cleanup table, old e820, old PAT line", f->rel);
 	ok(check_agrees(i, "cleanup-total"), "%s: total RAM covered 16384M", f->rel);
-	const memtype_check *c = find_check(i, "cleanup-result");
-	ok(c && !c->agrees && strstr(c->log, "chunk_size: 16G"),
-	   "%s: known difference: the 2.6.32 kernel chose chunk 16G", f->rel);
+	ok(check_agrees(i, "cleanup-result") && i->cleanup_result.chunk == 16 * GiB &&
+	       i->cleanup_result.num_reg == 3 && check_agrees(i, "cleanup-registers"),
+	   "%s: RHEL search: chunk 16G, 3 registers, the New table", f->rel);
 }
 
 /* proc-mtrr/xiaomi: five UC ranges, nothing WB -> default inferred WB. */
@@ -442,7 +443,7 @@ static void one_file(const char *rel)
 				hand[k].fn(&f);
 		/* Every log with cleanup results is checked against the model. */
 		const memtype_capture *c = f.cap;
-		if (c->clean_total_seen && !strstr(rel, "dell-pe2850")) {
+		if (c->clean_total_seen) {
 			ok(check_agrees(f.info, "cleanup-total"), "%s: cleanup total agrees", rel);
 			if (c->clean_chosen_seen || c->clean_fail)
 				ok(check_agrees(f.info, "cleanup-result"),

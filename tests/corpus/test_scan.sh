@@ -60,6 +60,9 @@ ok "$([ $rc = 0 ] && python3 -c 1 && echo 0 || echo 1)" "explain -j has the DESI
 rc=$?
 ok "$([ $rc = 3 ] && grep -q ':1:.*: error: binary-input:' "$T/err2" && echo 0 || echo 1)" \
 	"explain of a binary file: exit 3 and file:line:col: error: CODE"
+"$M" explain --svg "$T/a.svg" "$T/in/a.log" > /dev/null
+python3 -c "import sys, xml.dom.minidom as m; d = m.parse(sys.argv[1]); assert d.documentElement.tagName == 'svg'; assert len(d.getElementsByTagName('rect')) > 3" "$T/a.svg"
+ok $? "explain --svg writes a well-formed SVG"
 "$M" explain --format bogus "$T/in/a.log" > /dev/null 2>&1
 ok "$([ $? = 2 ] && echo 0 || echo 1)" "explain --format bogus is a usage error"
 

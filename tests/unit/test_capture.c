@@ -449,11 +449,48 @@ static void test_dmesg_mtrr_disabled_guest(void **state)
 static void test_dmesg_text_sanitized(void **state)
 {
 	struct t *t = *state;
-	parse(t, 0, "[    0.000000] DMI: \xff\xfe Board\x01 \xc3\xa9t\xc3\n"
-		    "[    0.000000] x86/PAT: Configuration [0-7]: WB  WC  UC- UC  WB  WP  UC- WT  \n");
+	parse(t, 0,
+	      "[    0.000000] DMI: \xff\xfe Board\x01 \xc3\xa9t\xc3\n"
+	      "[    0.000000] x86/PAT: Configuration [0-7]: WB  WC  UC- UC  WB  WP  UC- WT  \n");
 	const memtype_explain_info *info = explain(t, 1);
 
 	assert_string_equal(info->dmi, "?? Board  \xc3\xa9t?");
+}
+
+struct buf {
+	char *p;
+	size_t n;
+};
+
+static void buf_write(void *ud, const char *data, size_t len)
+{
+	struct buf *b = ud;
+	char *q = realloc(b->p, b->n + len + 1);
+
+	assert_non_null(q);
+	memcpy(q + b->n, data, len);
+	b->n += len;
+	q[b->n] = '\0';
+	b->p = q;
+}
+
+/* The drawing is one <svg> element and the same bytes every time. */
+static void test_explain_svg_deterministic(void **state)
+{
+	struct t *t = *state;
+	struct buf a = {0}, b = {0};
+
+	parse(t, 0, dump_5_4);
+	explain(t, 1);
+	assert_int_equal(memtype_explain_svg(t->ex, buf_write, &a), 0);
+	assert_int_equal(memtype_explain_svg(t->ex, buf_write, &b), 0);
+	assert_non_null(a.p);
+	assert_true(!strncmp(a.p, "<svg ", 5));
+	assert_non_null(strstr(a.p, "</svg>"));
+	assert_int_equal(a.n, b.n);
+	assert_memory_equal(a.p, b.p, a.n);
+	free(a.p);
+	free(b.p);
 }
 
 /* ------------------------------------------------------------ /proc/mtrr */
@@ -802,6 +839,46 @@ static void test_cleanup_gates(void **state)
 	assert_true(out.runs);
 }
 
+/*
+ * Red Hat's search (chunks up to 2^address_bits): the RHEL 6 Dell PowerEdge
+ * 2850 of ../shared/corpus/dmesg. Covered: [0, 3.5G) + [4G, 16.5G). Upstream
+ * (chunks < 4G) needs 6 registers; with chunk 16G the first run rounds up to
+ * 16G (a 512M hole at 3.5G) and lends 12G to the next: WB 0/16G, UC
+ * 3584M/512M, WB 16G/512M -- the kernel's "chunk_size: 16G num_reg: 3".
+ */
+static void test_cleanup_rhel_chunk_16g(void **state)
+{
+	(void)state;
+	struct mt_cleanup_in in;
+	struct mt_cleanup_out out;
+
+	memset(&in, 0, sizeof(in));
+	in.nvar = 8;
+	in.var[0] = (struct mt_cleanup_reg){0, 16 * GiB, 6};
+	in.var[1] = (struct mt_cleanup_reg){16 * GiB, 512 * MiB, 6};
+	in.var[2] = (struct mt_cleanup_reg){3584 * MiB, 512 * MiB, 0};
+	in.enabled = true;
+	in.enable = true;
+	in.phys_bits = 36;
+	in.chunk = 256 * MiB;
+	in.spare = 1;
+	mt_linux_cleanup(&in, &out);
+	assert_true(out.applied);
+	assert_int_equal(out.result.num_reg, 6);
+	in.chunk_bits = 36;
+	in.max_results = 264;
+	mt_linux_cleanup(&in, &out);
+	assert_true(out.applied);
+	assert_int_equal(out.total_mb, 16384);
+	assert_int_equal(out.result.chunk, 16 * GiB);
+	assert_int_equal(out.result.num_reg, 3);
+	assert_int_equal(out.var[0].size, 16 * GiB);
+	assert_int_equal(out.var[1].base, 3584 * MiB);
+	assert_int_equal(out.var[1].type, 0);
+	assert_int_equal(out.var[2].base, 16 * GiB);
+	assert_int_equal(out.var[2].size, 512 * MiB);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -815,6 +892,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_dmesg_overlap_undefined, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_dmesg_mtrr_disabled_guest, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_dmesg_text_sanitized, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_explain_svg_deterministic, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_procmtrr_both_formats, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_merge_dump_and_procmtrr, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_msr_256_cpus, setup, teardown),
@@ -828,6 +906,7 @@ int main(void)
 	    cmocka_unit_test(test_allocation_failure),
 	    cmocka_unit_test(test_cleanup_frv27),
 	    cmocka_unit_test(test_cleanup_gates),
+	    cmocka_unit_test(test_cleanup_rhel_chunk_16g),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
