@@ -16,6 +16,9 @@ static const char overview[] =
 	"  combine   the architecture rules alone: MTRR x PAT (Intel, AMD), EPT, NPT\n"
 	"  resolve   the memory type of addresses for a register state, with why\n"
 	"  simulate  run a scenario: firmware, hypervisor, guest kernel, mappings\n"
+	"  explain   read dmesg, /proc/mtrr, MSR dumps, pat_memtype_list; rebuild and check\n"
+	"  scan      explain over files and directories, one JSON object per line\n"
+	"  plan      the fewest MTRRs that realize a memory map, proven optimal\n"
 	"  help      this text, or 'memtype help VERB'\n"
 	"\n"
 	"global options (before or after the verb):\n"
@@ -152,7 +155,7 @@ int cmd_help(struct cli *cli, int argc, char **argv)
 		}
 	}
 	if (cli_print_help(cli->out, verb)) {
-		cli_usage_error(cli, "no verb '%s' (verbs: matrix, simulate, combine, resolve, help)", verb);
+		cli_usage_error(cli, "no verb '%s' (verbs: matrix, simulate, explain, scan, plan, combine, resolve, help)", verb);
 		return EXIT_USAGE;
 	}
 	return EXIT_OK;

@@ -60,7 +60,7 @@ int main(int argc, char **argv)
 			if (strcmp(a, verbs[k].name) == 0)
 				verb = &verbs[k];
 		if (!verb) {
-			cli_usage_error(&cli, "unknown verb '%s' (verbs: matrix, simulate, combine, resolve, help)", a);
+			cli_usage_error(&cli, "unknown verb '%s' (verbs: matrix, simulate, explain, scan, plan, combine, resolve, help)", a);
 			return EXIT_USAGE;
 		}
 		verb_at = i;
