@@ -18,6 +18,7 @@
  *  4. findings, codes listed in docs/json.md.
  * Everything the result points to is owned by the explain object.
  */
+#include "svg.h"
 #include "capture.h"
 #include "linux_cleanup.h"
 #include "linux_guest.h"
@@ -1334,45 +1335,20 @@ static void svg_printf(struct svgw *w, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	int n = vsnprintf(buf, sizeof(buf), fmt, ap);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
-	if (n > 0)
-		w->write(w->ud, buf, (size_t)n < sizeof(buf) ? (size_t)n : sizeof(buf) - 1);
+	mt_svg_printf(w->write, w->ud, "%s", buf);
 }
 
+/* Colours are svg.c's, so both drawings share one legend. */
 static const char *svg_fill(int t)
 {
-	switch (t) {
-	case MEMTYPE_UC:
-		return "#3465a4";
-	case MEMTYPE_UC_MINUS:
-		return "#9cc3e6";
-	case MEMTYPE_WC:
-		return "#f28e2b";
-	case MEMTYPE_WT:
-		return "#76b7b2";
-	case MEMTYPE_WP:
-		return "#b07aa1";
-	case MEMTYPE_WB:
-		return "#4e9a06";
-	case MEMTYPE_UNDEFINED:
-		return "#111111";
-	default:
-		return "#ffffff";
-	}
+	return mt_svg_type_fill(t);
 }
 
 static const char *svg_e820_fill(const char *name)
 {
-	if (!strcmp(name, "usable"))
-		return "#d9ead3";
-	if (!strcmp(name, "ACPI data"))
-		return "#fce5cd";
-	if (!strcmp(name, "ACPI NVS"))
-		return "#f9cb9c";
-	if (!strcmp(name, "unusable"))
-		return "#999999";
-	return "#cccccc";
+	return mt_svg_e820_fill(name);
 }
 
 static void svg_edge(struct svgw *w, uint64_t a)

@@ -24,6 +24,7 @@
  * <pattern>, so that many drawings can share one HTML page without ids.
  */
 #include "sim.h"
+#include "svg.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -81,6 +82,33 @@ static const struct {
 static const struct paint device_paint = { "#cfe2f3", "#000000" };
 static const struct paint refused_paint = { "#fde2e2", "#b00000" };
 
+const char *mt_svg_type_fill(int t)
+{
+	for (size_t i = 0; i < MT_ARRAY_SIZE(type_paint); i++)
+		if ((int)type_paint[i].t == t)
+			return type_paint[i].p.fill;
+	return "#ffffff";
+}
+
+const char *mt_svg_e820_fill(const char *name)
+{
+	for (size_t i = 1; i < MT_ARRAY_SIZE(e820_paint); i++)
+		if (strcmp(e820_paint[i].name, name) == 0)
+			return e820_paint[i].p.fill;
+	return e820_paint[2].p.fill; /* reserved */
+}
+
+void mt_svg_printf(memtype_write_fn write, void *ud, const char *fmt, ...)
+{
+	char buf[512];
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		write(ud, buf, (size_t)n < sizeof(buf) ? (size_t)n : sizeof(buf) - 1);
+}
+
 static struct paint tpaint(memtype_type t)
 {
 	for (size_t i = 0; i < MT_ARRAY_SIZE(type_paint); i++)
@@ -104,10 +132,9 @@ static void out(struct svg *g, const char *fmt, ...)
 	char buf[512];
 	va_list ap;
 	va_start(ap, fmt);
-	int n = vsnprintf(buf, sizeof(buf), fmt, ap);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
-	if (n > 0)
-		g->write(g->ud, buf, (size_t)n < sizeof(buf) ? (size_t)n : sizeof(buf) - 1);
+	mt_svg_printf(g->write, g->ud, "%s", buf);
 }
 
 /* s with &, <, > and " escaped (safe in text and attributes). */
