@@ -78,6 +78,8 @@ int cmd_explain(struct cli *cli, int argc, char **argv);
 int cmd_scan(struct cli *cli, int argc, char **argv);
 int cmd_plan(struct cli *cli, int argc, char **argv);
 extern const char cli_help_explain[], cli_help_scan[], cli_help_plan[];
+int cmd_capture(struct cli *cli, int argc, char **argv);
+extern const char cli_help_capture[];
 /* The self-contained HTML report of a matrix (html_report.c). 0 or -1 after
  * reporting why. */
 int cli_write_matrix_html(struct cli *cli, const memtype_matrix *m, const char *path);

@@ -19,6 +19,7 @@ static const char overview[] =
 	"  explain   read dmesg, /proc/mtrr, MSR dumps, pat_memtype_list; rebuild and check\n"
 	"  scan      explain over files and directories, one JSON object per line\n"
 	"  plan      the fewest MTRRs that realize a memory map, proven optimal\n"
+	"  capture   read this machine's MTRRs, PAT, e820 and PAT list into one file\n"
 	"  help      this text, or 'memtype help VERB'\n"
 	"\n"
 	"global options (before or after the verb):\n"
@@ -124,6 +125,12 @@ int cli_print_help(FILE *f, const char *verb)
 		return 0;
 	}
 #endif
+#ifdef MEMTYPE_HAVE_CAPTURE
+	if (!strcmp(verb, "capture")) {
+		fputs(cli_help_capture, f);
+		return 0;
+	}
+#endif
 	if (!strcmp(verb, "matrix")) {
 		fputs(help_matrix, f);
 		return 0;
@@ -155,7 +162,10 @@ int cmd_help(struct cli *cli, int argc, char **argv)
 		}
 	}
 	if (cli_print_help(cli->out, verb)) {
-		cli_usage_error(cli, "no verb '%s' (verbs: matrix, simulate, explain, scan, plan, combine, resolve, help)", verb);
+		cli_usage_error(cli,
+				"no verb '%s' (verbs: matrix, simulate, explain, scan, plan, capture, "
+				"combine, resolve, help)",
+				verb);
 		return EXIT_USAGE;
 	}
 	return EXIT_OK;

@@ -25,6 +25,9 @@ static const struct verb verbs[] = {
 #ifdef MEMTYPE_HAVE_PLAN
 	{ "plan", cmd_plan },
 #endif
+#ifdef MEMTYPE_HAVE_CAPTURE
+	{ "capture", cmd_capture },
+#endif
 	{ "simulate", cmd_simulate },
 	{ "help", cmd_help },
 };
@@ -60,7 +63,7 @@ int main(int argc, char **argv)
 			if (strcmp(a, verbs[k].name) == 0)
 				verb = &verbs[k];
 		if (!verb) {
-			cli_usage_error(&cli, "unknown verb '%s' (verbs: matrix, simulate, explain, scan, plan, combine, resolve, help)", a);
+			cli_usage_error(&cli, "unknown verb '%s' (verbs: matrix, simulate, explain, scan, plan, capture, combine, resolve, help)", a);
 			return EXIT_USAGE;
 		}
 		verb_at = i;
