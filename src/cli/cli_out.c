@@ -120,7 +120,8 @@ json_object *cli_hex(uint64_t v)
 
 void cli_print_json(const struct cli *cli, json_object *doc)
 {
-	int flags = cli->pretty ? JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED : JSON_C_TO_STRING_PLAIN;
+	int flags = cli->pretty ? JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED
+				: JSON_C_TO_STRING_PLAIN;
 	flags |= JSON_C_TO_STRING_NOSLASHESCAPE;
 	fprintf(cli->out, "%s\n", json_object_to_json_string_ext(doc, flags));
 }
@@ -129,13 +130,13 @@ static const struct {
 	unsigned bit;
 	const char *name;
 } note_names[] = {
-	{ MEMTYPE_NOTE_UC_FROM_MTRR, "uc-from-mtrr" },
-	{ MEMTYPE_NOTE_UC_FROM_PAT, "uc-from-pat" },
-	{ MEMTYPE_NOTE_FORMERLY_UNDEF, "formerly-undefined" },
-	{ MEMTYPE_NOTE_AMD_CD, "amd-cd" },
-	{ MEMTYPE_NOTE_CR0_CD, "cr0-cd" },
-	{ MEMTYPE_NOTE_IPAT, "ipat" },
-	{ MEMTYPE_NOTE_MTRR_UNDEFINED, "mtrr-undefined" },
+    {MEMTYPE_NOTE_UC_FROM_MTRR, "uc-from-mtrr"},
+    {MEMTYPE_NOTE_UC_FROM_PAT, "uc-from-pat"},
+    {MEMTYPE_NOTE_FORMERLY_UNDEF, "formerly-undefined"},
+    {MEMTYPE_NOTE_AMD_CD, "amd-cd"},
+    {MEMTYPE_NOTE_CR0_CD, "cr0-cd"},
+    {MEMTYPE_NOTE_IPAT, "ipat"},
+    {MEMTYPE_NOTE_MTRR_UNDEFINED, "mtrr-undefined"},
 };
 
 json_object *cli_notes_json(unsigned notes)
@@ -226,8 +227,8 @@ char *cli_read_file(struct cli *cli, const char *path, size_t *len)
 		if (n < cap)
 			break;
 		if (cap >= MAX_FILE_BYTES) {
-			fprintf(stderr, "%s: error: too-large: '%s' is larger than %u MiB\n", cli->prog,
-				path, MAX_FILE_BYTES >> 20);
+			fprintf(stderr, "%s: error: too-large: '%s' is larger than %u MiB\n",
+				cli->prog, path, MAX_FILE_BYTES >> 20);
 			free(buf);
 			buf = NULL;
 			break;

@@ -10,11 +10,12 @@
 
 #include <string.h>
 
-static const memtype_type mtrr_types[] = { MEMTYPE_UC, MEMTYPE_WC, MEMTYPE_WT, MEMTYPE_WP, MEMTYPE_WB };
-static const memtype_type pat_types[] = { MEMTYPE_UC, MEMTYPE_UC_MINUS, MEMTYPE_WC,
-					  MEMTYPE_WT, MEMTYPE_WP, MEMTYPE_WB };
+static const memtype_type mtrr_types[] = {MEMTYPE_UC, MEMTYPE_WC, MEMTYPE_WT, MEMTYPE_WP,
+					  MEMTYPE_WB};
+static const memtype_type pat_types[] = {MEMTYPE_UC, MEMTYPE_UC_MINUS, MEMTYPE_WC,
+					 MEMTYPE_WT, MEMTYPE_WP,       MEMTYPE_WB};
 #define NMTRR (sizeof(mtrr_types) / sizeof(mtrr_types[0]))
-#define NPAT (sizeof(pat_types) / sizeof(pat_types[0]))
+#define NPAT  (sizeof(pat_types) / sizeof(pat_types[0]))
 
 static const char *cpu_name(memtype_cpu cpu)
 {
@@ -80,8 +81,10 @@ static json_object *table_json(memtype_cpu cpu)
 		for (size_t c = 0; c < NPAT; c++) {
 			memtype_combine_mtrr_pat(cpu, mtrr_types[m], pat_types[c], false, &r);
 			json_object *o = json_object_new_object();
-			json_object_object_add(o, "mtrr", json_object_new_string(cli_type(mtrr_types[m])));
-			json_object_object_add(o, "pat", json_object_new_string(cli_type(pat_types[c])));
+			json_object_object_add(o, "mtrr",
+					       json_object_new_string(cli_type(mtrr_types[m])));
+			json_object_object_add(o, "pat",
+					       json_object_new_string(cli_type(pat_types[c])));
 			json_object_object_add(o, "type", json_object_new_string(cli_type(r.type)));
 			json_object_object_add(o, "notes", cli_notes_json(r.notes));
 			json_object_array_add(cells, o);
@@ -126,9 +129,9 @@ static int parse_args(struct cli *cli, int argc, char **argv, struct combine_arg
 			bool *have;
 			memtype_type *t;
 		} typed[] = {
-			{ "--mtrr", &a->have_mtrr, &a->mtrr }, { "--pat", &a->have_pat, &a->pat },
-			{ "--ept", &a->have_ept, &a->ept },    { "--gpat", &a->have_gpat, &a->gpat },
-			{ "--hpat", &a->have_hpat, &a->hpat },
+		    {"--mtrr", &a->have_mtrr, &a->mtrr}, {"--pat", &a->have_pat, &a->pat},
+		    {"--ept", &a->have_ept, &a->ept},	 {"--gpat", &a->have_gpat, &a->gpat},
+		    {"--hpat", &a->have_hpat, &a->hpat},
 		};
 		bool done = false;
 		for (size_t k = 0; k < sizeof(typed) / sizeof(typed[0]) && !done; k++) {
@@ -162,7 +165,8 @@ static int parse_args(struct cli *cli, int argc, char **argv, struct combine_arg
 			a->cpu_given = true;
 			continue;
 		}
-		cli_usage_error(cli, "combine: unknown argument '%s' (see 'memtype help combine')", o);
+		cli_usage_error(cli, "combine: unknown argument '%s' (see 'memtype help combine')",
+				o);
 		return -1;
 	}
 	return 0;
@@ -191,7 +195,7 @@ static int emit_result(struct cli *cli, const char *mode, const struct combine_a
 
 int cmd_combine(struct cli *cli, int argc, char **argv)
 {
-	struct combine_args a = { .cpu = MEMTYPE_CPU_INTEL };
+	struct combine_args a = {.cpu = MEMTYPE_CPU_INTEL};
 	int rc = parse_args(cli, argc, argv, &a);
 	if (rc)
 		return rc < 0 ? EXIT_USAGE : EXIT_OK;
@@ -200,31 +204,38 @@ int cmd_combine(struct cli *cli, int argc, char **argv)
 	if (a.have_gpat || a.have_hpat) {
 		/* AMD nested paging. */
 		if (!(a.have_gpat && a.have_hpat && a.have_mtrr) || a.have_pat || a.have_ept) {
-			cli_usage_error(cli, "nested paging needs --gpat, --hpat and --mtrr (and no --pat/--ept)");
+			cli_usage_error(
+			    cli,
+			    "nested paging needs --gpat, --hpat and --mtrr (and no --pat/--ept)");
 			return EXIT_USAGE;
 		}
 		if (a.cpu_given && a.cpu != MEMTYPE_CPU_AMD) {
-			cli_usage_error(cli, "--gpat/--hpat describe AMD nested paging: use --cpu amd or omit --cpu");
+			cli_usage_error(cli, "--gpat/--hpat describe AMD nested paging: use --cpu "
+					     "amd or omit --cpu");
 			return EXIT_USAGE;
 		}
 		a.cpu = MEMTYPE_CPU_AMD;
 		if (memtype_npt_effective(a.gpat, a.hpat, a.mtrr, a.cd, a.host_cd, &r)) {
-			cli_usage_error(cli, "--gpat/--hpat take PAT types (UC UC- WC WT WP WB) and --mtrr an MTRR type (UC WC WT WP WB)");
+			cli_usage_error(cli, "--gpat/--hpat take PAT types (UC UC- WC WT WP WB) "
+					     "and --mtrr an MTRR type (UC WC WT WP WB)");
 			return EXIT_USAGE;
 		}
 		return emit_result(cli, "npt", &a, &r);
 	}
 	if (a.have_ept) {
 		if (!a.have_pat || a.have_mtrr) {
-			cli_usage_error(cli, "--ept needs --pat (the guest PAT type) and no --mtrr: EPT does not consult MTRRs");
+			cli_usage_error(cli, "--ept needs --pat (the guest PAT type) and no "
+					     "--mtrr: EPT does not consult MTRRs");
 			return EXIT_USAGE;
 		}
 		if (a.cpu_given && a.cpu != MEMTYPE_CPU_INTEL) {
-			cli_usage_error(cli, "--ept describes Intel EPT: use --cpu intel or omit --cpu");
+			cli_usage_error(cli,
+					"--ept describes Intel EPT: use --cpu intel or omit --cpu");
 			return EXIT_USAGE;
 		}
 		if (memtype_ept_effective(a.ept, a.ipat, a.pat, a.cd, &r)) {
-			cli_usage_error(cli, "--ept takes UC, WC, WT, WP or WB (2, 3 and UC- are EPT misconfigurations); --pat a PAT type");
+			cli_usage_error(cli, "--ept takes UC, WC, WT, WP or WB (2, 3 and UC- are "
+					     "EPT misconfigurations); --pat a PAT type");
 			return EXIT_USAGE;
 		}
 		return emit_result(cli, "ept", &a, &r);
@@ -236,18 +247,20 @@ int cmd_combine(struct cli *cli, int argc, char **argv)
 	}
 	if (a.have_mtrr || a.have_pat) {
 		if (!(a.have_mtrr && a.have_pat)) {
-			cli_usage_error(cli, "give both --mtrr and --pat (or neither, for the full tables)");
+			cli_usage_error(
+			    cli, "give both --mtrr and --pat (or neither, for the full tables)");
 			return EXIT_USAGE;
 		}
 		if (memtype_combine_mtrr_pat(a.cpu, a.mtrr, a.pat, a.cd, &r)) {
-			cli_usage_error(cli, "--mtrr takes UC, WC, WT, WP or WB (UC- is PAT-only); --pat a PAT type");
+			cli_usage_error(cli, "--mtrr takes UC, WC, WT, WP or WB (UC- is PAT-only); "
+					     "--pat a PAT type");
 			return EXIT_USAGE;
 		}
 		return emit_result(cli, "mtrr-x-pat", &a, &r);
 	}
 
 	/* No types: the full tables, for one CPU if --cpu was given. */
-	memtype_cpu cpus[2] = { MEMTYPE_CPU_INTEL, MEMTYPE_CPU_AMD };
+	memtype_cpu cpus[2] = {MEMTYPE_CPU_INTEL, MEMTYPE_CPU_AMD};
 	size_t first = a.cpu_given ? (size_t)a.cpu : 0, last = a.cpu_given ? (size_t)a.cpu : 1;
 	if (cli->json) {
 		json_object *doc = json_object_new_object();
@@ -262,7 +275,8 @@ int cmd_combine(struct cli *cli, int argc, char **argv)
 		for (size_t c = first; c <= last; c++)
 			print_table_text(cli, cpus[c]);
 		if (a.cd)
-			fputs("\n(with CR0.CD=1 every cell is UC: caching is disabled)\n", cli->out);
+			fputs("\n(with CR0.CD=1 every cell is UC: caching is disabled)\n",
+			      cli->out);
 	}
 	return EXIT_OK;
 }

@@ -25,7 +25,6 @@ struct resolve_args {
 	int fail_on; /* 0 error, 1 warning, 2 info, 3 none */
 };
 
-
 /* The MTRR decision for one piece, as a rule name and a detail sentence. */
 static void mtrr_why(const memtype_mtrr *m, uint32_t type, uint32_t src, uint64_t regs,
 		     const char **rule, const char **source, char *detail, size_t n)
@@ -52,8 +51,9 @@ static void mtrr_why(const memtype_mtrr *m, uint32_t type, uint32_t src, uint64_
 			uint64_t base = 0, mask = 0;
 			memtype_mtrr_rdmsr(m, MEMTYPE_MSR_MTRR_PHYSBASE0 + 2 * i, &base);
 			memtype_mtrr_rdmsr(m, MEMTYPE_MSR_MTRR_PHYSMASK0 + 2 * i, &mask);
-			used += (size_t)snprintf(detail + used, n - used, " reg%02u (base 0x%llx mask 0x%llx %s)",
-						 i, (unsigned long long)(base & ~0xfffull),
+			used += (size_t)snprintf(detail + used, n - used,
+						 " reg%02u (base 0x%llx mask 0x%llx %s)", i,
+						 (unsigned long long)(base & ~0xfffull),
 						 (unsigned long long)(mask & ~0xfffull),
 						 cli_type((memtype_type)(base & 0xff)));
 		}
@@ -64,7 +64,8 @@ static void mtrr_why(const memtype_mtrr *m, uint32_t type, uint32_t src, uint64_
 	default:
 		*rule = "mtrr-default";
 		*source = "Intel SDM Vol. 3A §11.11.2.1 (default type)";
-		snprintf(detail, n, "no MTRR matches: default type %s", cli_type((memtype_type)type));
+		snprintf(detail, n, "no MTRR matches: default type %s",
+			 cli_type((memtype_type)type));
 		return;
 	}
 }
@@ -94,8 +95,9 @@ static int parse_args(struct cli *cli, int argc, char **argv, struct resolve_arg
 			a->cd = true;
 			continue;
 		}
-		bool needs = !strcmp(o, "--msr") || !strcmp(o, "--phys-bits") || !strcmp(o, "--cpu") ||
-			     !strcmp(o, "--pat-index") || !strcmp(o, "--fail-on");
+		bool needs = !strcmp(o, "--msr") || !strcmp(o, "--phys-bits") ||
+			     !strcmp(o, "--cpu") || !strcmp(o, "--pat-index") ||
+			     !strcmp(o, "--fail-on");
 		if (needs && i + 1 >= argc) {
 			cli_usage_error(cli, "%s needs a value", o);
 			return -1;
@@ -134,29 +136,33 @@ static int parse_args(struct cli *cli, int argc, char **argv, struct resolve_arg
 			a->pat_index = (int)v;
 		} else if (!strcmp(o, "--fail-on")) {
 			const char *s = argv[++i];
-			static const char *const levels[] = { "error", "warning", "info", "none" };
+			static const char *const levels[] = {"error", "warning", "info", "none"};
 			a->fail_on = -1;
 			for (int k = 0; k < 4; k++)
 				if (!strcmp(s, levels[k]))
 					a->fail_on = k;
 			if (a->fail_on < 0) {
-				cli_usage_error(cli, "--fail-on takes error, warning, info or none");
+				cli_usage_error(cli,
+						"--fail-on takes error, warning, info or none");
 				return -1;
 			}
 		} else if (o[0] == '-' && o[1] != '\0') {
-			cli_usage_error(cli, "resolve: unknown option '%s' (see 'memtype help resolve')", o);
+			cli_usage_error(
+			    cli, "resolve: unknown option '%s' (see 'memtype help resolve')", o);
 			return -1;
 		} else {
 			/* The first operand that is not an address is the input file. */
 			uint64_t s, e;
-			if (a->naddrs == 0 && !a->file && memtype_parse_range(o, strlen(o), &s, &e) == -EINVAL)
+			if (a->naddrs == 0 && !a->file &&
+			    memtype_parse_range(o, strlen(o), &s, &e) == -EINVAL)
 				a->file = o;
 			else
 				a->addrs[a->naddrs++] = o;
 		}
 	}
 	if (a->naddrs == 0) {
-		cli_usage_error(cli, "resolve needs at least one address (ADDR, ADDR-END or ADDR+SIZE)");
+		cli_usage_error(cli,
+				"resolve needs at least one address (ADDR, ADDR-END or ADDR+SIZE)");
 		return -1;
 	}
 	return 0;
@@ -172,9 +178,11 @@ static void add_piece_json(json_object *arr, const memtype_mtrr *m, const struct
 	json_object_object_add(o, "address", cli_hex(p->start));
 	if (range)
 		json_object_object_add(o, "end", cli_hex(p->end));
-	json_object_object_add(o, "type", json_object_new_string(cli_type(eff ? eff->type : (memtype_type)p->type)));
+	json_object_object_add(
+	    o, "type", json_object_new_string(cli_type(eff ? eff->type : (memtype_type)p->type)));
 	if (eff)
-		json_object_object_add(o, "mtrr_type", json_object_new_string(cli_type((memtype_type)p->type)));
+		json_object_object_add(o, "mtrr_type",
+				       json_object_new_string(cli_type((memtype_type)p->type)));
 	json_object *why = json_object_new_array();
 	json_object *w = json_object_new_object();
 	json_object_object_add(w, "rule", json_object_new_string(rule));
@@ -184,7 +192,8 @@ static void add_piece_json(json_object *arr, const memtype_mtrr *m, const struct
 	if (eff) {
 		json_object *steps = cli_steps_json(eff);
 		for (size_t i = 0; i < json_object_array_length(steps); i++)
-			json_object_array_add(why, json_object_get(json_object_array_get_idx(steps, i)));
+			json_object_array_add(why,
+					      json_object_get(json_object_array_get_idx(steps, i)));
 		json_object_put(steps);
 	}
 	json_object_object_add(o, "why", why);
@@ -198,7 +207,8 @@ static void print_piece_text(struct cli *cli, const memtype_mtrr *m, const struc
 	char detail[1024];
 	mtrr_why(m, p->type, p->src, p->regs, &rule, &source, detail, sizeof(detail));
 	if (range)
-		fprintf(cli->out, "0x%llx-0x%llx: ", (unsigned long long)p->start, (unsigned long long)p->end);
+		fprintf(cli->out, "0x%llx-0x%llx: ", (unsigned long long)p->start,
+			(unsigned long long)p->end);
 	else
 		fprintf(cli->out, "0x%llx: ", (unsigned long long)p->start);
 	fprintf(cli->out, "%s\n", cli_type(eff ? eff->type : (memtype_type)p->type));
@@ -211,7 +221,7 @@ static void print_piece_text(struct cli *cli, const memtype_mtrr *m, const struc
 
 int cmd_resolve(struct cli *cli, int argc, char **argv)
 {
-	struct resolve_args a = { .pat_index = -1 };
+	struct resolve_args a = {.pat_index = -1};
 	memtype_regs *regs = memtype_regs_new(cli->ctx);
 	memtype_mtrr *m = NULL;
 	memtype_map *map = NULL;
@@ -276,9 +286,12 @@ int cmd_resolve(struct cli *cli, int argc, char **argv)
 	if (cli->json) {
 		doc = json_object_new_object();
 		json_object_object_add(doc, "schema_version", json_object_new_int(1));
-		json_object_object_add(doc, "cpu_vendor", json_object_new_string(cpu == MEMTYPE_CPU_AMD ? "amd" : "intel"));
+		json_object_object_add(
+		    doc, "cpu_vendor",
+		    json_object_new_string(cpu == MEMTYPE_CPU_AMD ? "amd" : "intel"));
 		json_object_object_add(doc, "phys_bits", json_object_new_int((int)pb));
-		json_object_object_add(doc, "phys_bits_source", json_object_new_string(memtype_regs_phys_bits_source(regs)));
+		json_object_object_add(doc, "phys_bits_source",
+				       json_object_new_string(memtype_regs_phys_bits_source(regs)));
 		arr = json_object_new_array();
 		findings = json_object_new_array();
 	}
@@ -293,7 +306,8 @@ int cmd_resolve(struct cli *cli, int argc, char **argv)
 			goto out;
 		}
 		if (e > top) {
-			fprintf(stderr, "%s: error: out-of-range: %s goes beyond MAXPHYADDR: the highest "
+			fprintf(stderr,
+				"%s: error: out-of-range: %s goes beyond MAXPHYADDR: the highest "
 				"address with %u physical address bits is 0x%llx\n",
 				cli->prog, t, pb, (unsigned long long)top);
 			rc = EXIT_INPUT;
@@ -311,25 +325,34 @@ int cmd_resolve(struct cli *cli, int argc, char **argv)
 			if (map) {
 				memtype_range r;
 				memtype_map_query(map, at, &r);
-				p = (struct piece){ at, r.end < e ? r.end : e, r.value, r.src, r.regs };
+				p = (struct piece){at, r.end < e ? r.end : e, r.value, r.src,
+						   r.regs};
 			} else {
 				memtype_mtrr_hit h;
 				memtype_mtrr_lookup(m, at, &h);
-				p = (struct piece){ at, at, h.type, h.source | (h.fixed_msr << 8), h.var_matched };
+				p = (struct piece){at, at, h.type, h.source | (h.fixed_msr << 8),
+						   h.var_matched};
 			}
 			memtype_result eff, *effp = NULL;
 			if (a.pat_index >= 0) {
-				memtype_combine_mtrr_pat(cpu, (memtype_type)p.type, pat_types[a.pat_index], a.cd, &eff);
+				memtype_combine_mtrr_pat(cpu, (memtype_type)p.type,
+							 pat_types[a.pat_index], a.cd, &eff);
 				effp = &eff;
 			}
 			if (p.type == MEMTYPE_UNDEFINED) {
 				undefined++;
 				if (findings) {
 					json_object *f = json_object_new_object();
-					json_object_object_add(f, "severity", json_object_new_string("error"));
-					json_object_object_add(f, "code", json_object_new_string("mtrr-overlap-undefined"));
-					json_object_object_add(f, "message", json_object_new_string(
-						"variable MTRRs of different types overlap in a way the SDM leaves undefined (§11.11.4.1)"));
+					json_object_object_add(f, "severity",
+							       json_object_new_string("error"));
+					json_object_object_add(
+					    f, "code",
+					    json_object_new_string("mtrr-overlap-undefined"));
+					json_object_object_add(
+					    f, "message",
+					    json_object_new_string(
+						"variable MTRRs of different types overlap in a "
+						"way the SDM leaves undefined (§11.11.4.1)"));
 					json_object_object_add(f, "start", cli_hex(p.start));
 					json_object_object_add(f, "end", cli_hex(p.end));
 					json_object_array_add(findings, f);
@@ -350,8 +373,10 @@ int cmd_resolve(struct cli *cli, int argc, char **argv)
 		arr = findings = NULL;
 		cli_print_json(cli, doc);
 	} else if (undefined && !cli->quiet) {
-		fprintf(cli->out, "error: mtrr-overlap-undefined: %d range(s) have an undefined MTRR type "
-			"(SDM §11.11.4.1)\n", undefined);
+		fprintf(cli->out,
+			"error: mtrr-overlap-undefined: %d range(s) have an undefined MTRR type "
+			"(SDM §11.11.4.1)\n",
+			undefined);
 	}
 	if (undefined && a.fail_on <= 2)
 		rc = EXIT_FINDINGS;

@@ -15,26 +15,22 @@ struct verb {
 };
 
 static const struct verb verbs[] = {
-	{ "combine", cmd_combine },
-	{ "resolve", cmd_resolve },
-	{ "matrix", cmd_matrix },
+    {"combine", cmd_combine},	{"resolve", cmd_resolve}, {"matrix", cmd_matrix},
 #ifdef MEMTYPE_HAVE_EXPLAIN
-	{ "explain", cmd_explain },
-	{ "scan", cmd_scan },
+    {"explain", cmd_explain},	{"scan", cmd_scan},
 #endif
 #ifdef MEMTYPE_HAVE_PLAN
-	{ "plan", cmd_plan },
+    {"plan", cmd_plan},
 #endif
 #ifdef MEMTYPE_HAVE_CAPTURE
-	{ "capture", cmd_capture },
+    {"capture", cmd_capture},
 #endif
-	{ "simulate", cmd_simulate },
-	{ "help", cmd_help },
+    {"simulate", cmd_simulate}, {"help", cmd_help},
 };
 
 int main(int argc, char **argv)
 {
-	struct cli cli = { .prog = "memtype", .color = -1, .out = stdout };
+	struct cli cli = {.prog = "memtype", .color = -1, .out = stdout};
 	int i = 1;
 	const struct verb *verb = NULL;
 	int verb_at = 0;
@@ -63,7 +59,10 @@ int main(int argc, char **argv)
 			if (strcmp(a, verbs[k].name) == 0)
 				verb = &verbs[k];
 		if (!verb) {
-			cli_usage_error(&cli, "unknown verb '%s' (verbs: matrix, simulate, explain, scan, plan, capture, combine, resolve, help)", a);
+			cli_usage_error(&cli,
+					"unknown verb '%s' (verbs: matrix, simulate, explain, "
+					"scan, plan, capture, combine, resolve, help)",
+					a);
 			return EXIT_USAGE;
 		}
 		verb_at = i;
@@ -82,7 +81,8 @@ int main(int argc, char **argv)
 	int rc = verb->fn(&cli, argc - verb_at, argv + verb_at);
 	if (cli.out && cli.out != stdout) {
 		if (fclose(cli.out) != 0 && rc == EXIT_OK) {
-			fprintf(stderr, "memtype: error: write-failed: cannot write '%s'\n", cli.output);
+			fprintf(stderr, "memtype: error: write-failed: cannot write '%s'\n",
+				cli.output);
 			rc = EXIT_INTERNAL;
 		}
 	} else if (fflush(stdout) != 0 && rc == EXIT_OK) {

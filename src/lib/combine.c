@@ -121,7 +121,7 @@ static const char SRC_INTEL_11_7[] = "Intel SDM Vol. 3A §11.5.2.2, Table 11-7";
 static const char SRC_AMD_7_11[] = "AMD APM Vol. 2 §7.8.5, Table 7-11";
 static const char SRC_INTEL_CD[] = "Intel SDM Vol. 3A §11.5.3, Table 11-5 (CR0.CD=1: no-fill)";
 static const char SRC_AMD_CD[] = "AMD APM Vol. 2 §7.6.2 (CR0.CD=1: caching disabled)";
-static const char SRC_EPT[] = "Intel SDM Vol. 3C §28.2.6.2 (memory type for guest-physical accesses)";
+static const char SRC_EPT[] = "Intel SDM Vol. 3C §28.2.6.2 (guest-physical memory type)";
 static const char SRC_NPT_PAT[] = "AMD APM Vol. 2 §15.25.8, Table 15-19";
 static const char SRC_NPT_MTRR[] = "AMD APM Vol. 2 §15.25.8, Table 15-20";
 static const char SRC_MTRR_UNDEF[] = "Intel SDM Vol. 3A §11.11.4.1 (overlap not defined)";

@@ -48,7 +48,8 @@ bool memtype_msr_is_mtrr(uint32_t index)
 {
 	if (index == MEMTYPE_MSR_PAT)
 		return false;
-	if (index >= MEMTYPE_MSR_MTRR_PHYSBASE0 && index < MEMTYPE_MSR_MTRR_PHYSBASE0 + 2 * MEMTYPE_MAX_VCNT)
+	if (index >= MEMTYPE_MSR_MTRR_PHYSBASE0 &&
+	    index < MEMTYPE_MSR_MTRR_PHYSBASE0 + 2 * MEMTYPE_MAX_VCNT)
 		return true;
 	for (size_t i = 0; i < MT_ARRAY_SIZE(fixed_names); i++)
 		if (fixed_names[i].index == index)
@@ -58,7 +59,8 @@ bool memtype_msr_is_mtrr(uint32_t index)
 
 const char *memtype_msr_name(uint32_t index)
 {
-	if (index >= MEMTYPE_MSR_MTRR_PHYSBASE0 && index < MEMTYPE_MSR_MTRR_PHYSBASE0 + 2 * MEMTYPE_MAX_VCNT)
+	if (index >= MEMTYPE_MSR_MTRR_PHYSBASE0 &&
+	    index < MEMTYPE_MSR_MTRR_PHYSBASE0 + 2 * MEMTYPE_MAX_VCNT)
 		return var_names[index - MEMTYPE_MSR_MTRR_PHYSBASE0];
 	for (size_t i = 0; i < MT_ARRAY_SIZE(fixed_names); i++)
 		if (fixed_names[i].index == index)

@@ -1318,8 +1318,8 @@ static void value_text(struct ps *p, const yaml_node_t *n, char *buf, size_t cap
 			snprintf(buf + used, cap - used, "]");
 		return;
 	}
-	for (yaml_node_pair_t *a = n->data.mapping.pairs.start; a < n->data.mapping.pairs.top && used < cap;
-	     a++) {
+	for (yaml_node_pair_t *a = n->data.mapping.pairs.start;
+	     a < n->data.mapping.pairs.top && used < cap; a++) {
 		char k[32], v[64];
 		const yaml_node_t *kn = node(p, a->key), *vn = node(p, a->value);
 		if (!kn || !vn)
