@@ -44,22 +44,13 @@
  *    (microcode/intel.c prints ", date = %04x-%02x-%02x"), "smpboot: CPU0: %s",
  *    VMX/SGX "disabled by BIOS" (Intel features), "Intel/AMD PMU driver".
  */
+#include "mtrr.h"
 #include "capture.h"
 
 #include <stdio.h>
 #include <string.h>
 
 #define PHYSMASK_V 0x800ull
-
-/* Start of fixed sub-range i and its length (SDM Vol. 3A Table 11-9). */
-static uint64_t fixed_start(unsigned i)
-{
-	if (i < 8)
-		return (uint64_t)i << 16;
-	if (i < 24)
-		return 0x80000ull + ((uint64_t)(i - 8) << 14);
-	return 0xC0000ull + ((uint64_t)(i - 24) << 12);
-}
 
 /* Find s[i..] containing w; returns the index after it or 0. */
 static size_t find(const char *s, size_t n, size_t i, const char *w)
@@ -290,7 +281,7 @@ static mt_line_result fixed_line(memtype_capture *c, const char *s, size_t n, un
 	}
 	unsigned first = MT_CAP_FIXED, last = 0;
 	for (unsigned k = 0; k < MT_CAP_FIXED; k++) {
-		uint64_t st = fixed_start(k);
+		uint64_t st = mt_fixed_slot_start(k);
 		if (st >= a && st <= b) {
 			if (first == MT_CAP_FIXED)
 				first = k;
@@ -299,8 +290,8 @@ static mt_line_result fixed_line(memtype_capture *c, const char *s, size_t n, un
 			c->fixed_set[k] = true;
 		}
 	}
-	uint64_t end_ok = last + 1 < MT_CAP_FIXED ? fixed_start(last + 1) - 1 : 0xFFFFF;
-	if (first == MT_CAP_FIXED || fixed_start(first) != a || end_ok != b)
+	uint64_t end_ok = last + 1 < MT_CAP_FIXED ? mt_fixed_slot_start(last + 1) - 1 : 0xFFFFF;
+	if (first == MT_CAP_FIXED || mt_fixed_slot_start(first) != a || end_ok != b)
 		mt_cap_diag(c, col, "bad-range",
 			    "fixed range %05llX-%05llX does not fall on fixed-MTRR sub-ranges",
 			    (unsigned long long)a, (unsigned long long)b);

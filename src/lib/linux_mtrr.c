@@ -31,6 +31,7 @@
  * ranges. The hardware lets variable MTRRs override TOM2 (APM Vol. 2
  * §7.9.1); Linux does not -- explain.c reports where that matters.
  */
+#include "mtrr.h"
 #include "linux_guest.h"
 
 #include <string.h>
@@ -95,21 +96,6 @@ static uint64_t var_size(const struct mt_linux_mtrr *lx, const struct mt_lx_var 
 	uint64_t rsvd = lx->phys_bits >= 64 ? 0 : ~0ull << lx->phys_bits;
 
 	return (uint64_t)0 - (var_mask(v) | rsvd);
-}
-
-/* Address of fixed sub-range i: 8 x 64 KiB, 16 x 16 KiB, 64 x 4 KiB. */
-static uint64_t fixed_start(unsigned i)
-{
-	if (i < 8)
-		return (uint64_t)i << 16;
-	if (i < 24)
-		return 0x80000ull + ((uint64_t)(i - 8) << 14);
-	return 0xC0000ull + ((uint64_t)(i - 24) << 12);
-}
-
-static uint64_t fixed_len(unsigned i)
-{
-	return i < 8 ? 0x10000ull : i < 24 ? 0x4000ull : 0x1000ull;
 }
 
 /* ------------------------------------------------------------ 6.5+ cache map */
@@ -244,7 +230,7 @@ static void build_map(struct mt_linux_mtrr *lx, bool mtrr_debug, struct mt_msglo
 		for (unsigned i = 1; i <= MEMTYPE_FIXED_RANGES; i++) {
 			if (i < MEMTYPE_FIXED_RANGES && lx->fixed[i] == lx->fixed[first])
 				continue;
-			map_add(lx, fixed_start(first), fixed_start(i - 1) + fixed_len(i - 1),
+			map_add(lx, mt_fixed_slot_start(first), mt_fixed_slot_start(i - 1) + mt_fixed_slot_len(i - 1),
 				lx->fixed[first], &exhausted);
 			first = i;
 		}
@@ -475,8 +461,8 @@ static void print_state(const struct mt_linux_mtrr *lx, struct mt_msglog *log)
 		for (unsigned i = 1; i <= MEMTYPE_FIXED_RANGES; i++) {
 			if (i < MEMTYPE_FIXED_RANGES && lx->fixed[i] == lx->fixed[first])
 				continue;
-			mt_log(log, -1, "  %05X-%05X %s", (unsigned)fixed_start(first),
-			       (unsigned)(fixed_start(i - 1) + fixed_len(i - 1) - 1),
+			mt_log(log, -1, "  %05X-%05X %s", (unsigned)mt_fixed_slot_start(first),
+			       (unsigned)(mt_fixed_slot_start(i - 1) + mt_fixed_slot_len(i - 1) - 1),
 			       mtrr_word(lx->fixed[first]));
 			first = i;
 		}

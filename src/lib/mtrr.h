@@ -41,6 +41,22 @@ static inline unsigned mt_vcnt(const memtype_mtrr *m)
 	return (unsigned)(m->cap & MEMTYPE_MTRRCAP_VCNT_MASK);
 }
 
+/* Fixed sub-range i (0..87) in address order (SDM Vol. 3A Table 11-9):
+ * 8 x 64 KiB from 0, 16 x 16 KiB from 0x80000, 64 x 4 KiB from 0xC0000. */
+static inline uint64_t mt_fixed_slot_start(unsigned i)
+{
+	if (i < 8)
+		return (uint64_t)i << 16;
+	if (i < 24)
+		return 0x80000ull + ((uint64_t)(i - 8) << 14);
+	return 0xC0000ull + ((uint64_t)(i - 24) << 12);
+}
+
+static inline uint64_t mt_fixed_slot_len(unsigned i)
+{
+	return i < 8 ? 0x10000ull : i < 24 ? 0x4000ull : 0x1000ull;
+}
+
 /* Bits [12, phys_bits) of an address: the ones PhysBase/PhysMask compare. */
 static inline uint64_t mt_addr_bits(const memtype_mtrr *m)
 {
