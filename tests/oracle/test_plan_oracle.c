@@ -35,6 +35,7 @@
 #include "memtype.h"
 #include "oracle.h"
 #include "test_names.h"
+#include "test_corpus.h"
 
 /* plan_brute.c's interface (see its header comment). */
 #define BRUTE_FREE 0xffu
@@ -681,25 +682,10 @@ static int fw_dump_parse(const char *text, struct fw_dump *out)
  * Real machines.
  */
 
+/* The directory of the shared corpus, or NULL. */
 static const char *corpus_dir(void)
 {
-	static char path[1024];
-	const char *env = getenv("MEMTYPE_SHARED_CORPUS");
-	const char *slash = strrchr(__FILE__, '/');
-	FILE *f;
-
-	if (env && *env)
-		return env;
-	if (!slash)
-		return NULL;
-	snprintf(path, sizeof(path), "%.*s/../../../shared/corpus/README.md",
-		 (int)(slash - __FILE__), __FILE__);
-	f = fopen(path, "r");
-	if (!f)
-		return NULL;
-	fclose(f);
-	path[strlen(path) - strlen("/README.md")] = '\0';
-	return path;
+	return test_corpus_dir(__FILE__, "MEMTYPE_SHARED_CORPUS", "");
 }
 
 static char *slurp(const char *path)

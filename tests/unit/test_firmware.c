@@ -31,6 +31,7 @@
 #include <cmocka.h>
 
 #include "model.h"
+#include "test_corpus.h"
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 #define MiB (1ull << 20)
@@ -222,24 +223,7 @@ static void check_vars_free_from(const struct run *r, unsigned from)
 /* The directory of the QEMU captures, or NULL. */
 static const char *corpus_dir(void)
 {
-	static char path[1024];
-	const char *env = getenv("MEMTYPE_CORPUS_DIR");
-	const char *slash;
-	FILE *f;
-
-	if (env && *env)
-		return env;
-	slash = strrchr(__FILE__, '/');
-	if (!slash)
-		return NULL;
-	snprintf(path, sizeof(path), "%.*s/../../../shared/corpus/qemu/README.md",
-		 (int)(slash - __FILE__), __FILE__);
-	f = fopen(path, "r");
-	if (!f)
-		return NULL;
-	fclose(f);
-	path[strlen(path) - strlen("/README.md")] = '\0';
-	return path;
+	return test_corpus_dir(__FILE__, "MEMTYPE_CORPUS_DIR", "qemu");
 }
 
 /* The "0xMSR: VALUE" lines of a capture's ===MSR section and its phys_bits. */
