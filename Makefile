@@ -5,7 +5,7 @@ ASAN_BUILD ?= build-asan
 MESON      ?= meson
 MEMTYPE    := $(BUILD)/src/cli/memtype
 
-.PHONY: all deps demo check test check-asan bench fuzz install clean format
+.PHONY: all deps demo check test check-asan bench fuzz install clean format capture-static check-qemu
 
 all: $(BUILD)/build.ninja
 	ninja -C $(BUILD)
@@ -45,6 +45,23 @@ bench: all
 fuzz: | deps
 	CC=clang $(MESON) setup build-fuzz -Dfuzz=true -Db_lundef=false 2>/dev/null || true
 	ninja -C build-fuzz
+
+# `memtype capture` as one static binary, for a minimal initramfs (issue 7).
+capture-static: | deps
+	test -f build-static/build.ninja || $(MESON) setup build-static -Dstatic=true -Dtests=disabled \
+		--buildtype=release
+	ninja -C build-static
+	@echo "static memtype: build-static/src/cli/memtype"
+
+# The QEMU conformance suite (docs/qemu-suite.md): boots every configuration
+# (QEMU_SET=ci: two), compares with the firmware model; QEMU_STORE=1 keeps the
+# captures in tests/data/qemu/ for `make check`.
+QEMU_SET   ?= all
+QEMU_STORE ?= 0
+check-qemu: all
+	@sh scripts/install-deps.sh qemu
+	sh tests/qemu/run.sh --set $(QEMU_SET) $(if $(filter 1,$(QEMU_STORE)),--store) \
+		$(BUILD)/src/cli/memtype-static $(BUILD)/tests/qemu/memtype-guest-init $(MEMTYPE)
 
 install: all
 	$(MESON) install -C $(BUILD)

@@ -826,6 +826,32 @@ MEMTYPE_API const memtype_explain_info *memtype_explain_get(const memtype_explai
  */
 MEMTYPE_API int memtype_explain_svg(const memtype_explain *e, memtype_write_fn write, void *ud);
 
+/*
+ * One MSR as a capture read it (an MSR dump: "cpu0: 0x2ff: 0xc06",
+ * "0x2ff: c06", rdmsr output...): *value is the first read's value, *reads
+ * how many reads there were (one per CPU in a `memtype capture` file),
+ * *differ how many of them gave another value than the first (CPUs that
+ * disagree). Any out pointer may be NULL. Only the MSRs captures keep are
+ * known: MTRRcap 0xFE, 0x200-0x2FF (the MTRRs, IA32_PAT), AMD SYSCFG
+ * 0xC0010010 and TOP_MEM2 0xC001001D. Returns 0, -ENOENT when the capture
+ * did not read index, -EINVAL for a NULL capture.
+ */
+MEMTYPE_API int memtype_capture_msr(const memtype_capture *c, uint32_t index, uint64_t *value,
+				    unsigned *reads, unsigned *differ);
+/*
+ * The register state a capture read as MSRs, appended to r as a register
+ * file would be (memtype_regs_parse): MTRRcap, DEF_TYPE, the fixed and
+ * variable MTRRs and IA32_PAT with the first read's value of each (on a
+ * multi-CPU capture the first CPU's: memtype_capture_msr tells where CPUs
+ * disagree), replayed in the order the capture read them; the CPU vendor
+ * when the capture names it (vendor_id, kernel-log hints); MAXPHYADDR from
+ * CPUID, else the width of the widest valid PHYSMASK. A value the CPU would
+ * refuse is the #GP memtype_regs_to_mtrr reports, at the capture's line.
+ * Returns 0; -ENOENT (code "no-msrs") when the capture has no
+ * IA32_MTRR_DEF_TYPE value; -EINVAL, -ENOMEM, or memtype_regs_parse's error.
+ */
+MEMTYPE_API int memtype_capture_to_regs(const memtype_capture *c, memtype_regs *r);
+
 /* ---------------------------------------------------------------------------
  * MTRR layout planning (issue 6). Append the planner API below this line
  * (anchor for parallel work; keep this comment).

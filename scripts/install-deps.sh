@@ -1,8 +1,13 @@
 #!/bin/sh
 # Install the Debian packages memtype's build and tests need, and only when
 # one is missing (so `make demo` and `make check` are quick once set up).
+# `install-deps.sh qemu`: the QEMU conformance suite's packages instead
+# (tests/qemu, docs/qemu-suite.md).
 set -eu
 pkgs="meson ninja-build pkg-config gcc clang libcmocka-dev libjson-c-dev libyaml-dev python3"
+if [ "${1:-}" = qemu ]; then
+	pkgs="qemu-system-x86 seabios ovmf linux-image-amd64 cpio"
+fi
 missing=""
 for p in $pkgs; do
 	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then

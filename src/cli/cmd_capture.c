@@ -1,7 +1,7 @@
 /*
  * cmd_capture.c - `memtype capture [-o FILE]`: read a live Linux machine's
  * memory-type state into one text file that `memtype explain` reads back
- * (issue 7, part 1; the format is docs/capture-format-live.md).
+ * (issue 7, part 1; the format is docs/capture-format.md).
  *
  * What is read, in the order written:
  *  - the kernel banner (/proc/version, the same text as dmesg's
@@ -11,14 +11,16 @@
  *    MTRRcap 0xFE, DEF_TYPE 0x2FF, the fixed MTRRs 0x250/0x258/0x259/
  *    0x268-0x26F, VCNT variable pairs from 0x200, IA32_PAT 0x277 and, on
  *    AMD/Hygon, SYSCFG 0xC0010010 and TOP_MEM2 0xC001001D;
- *  - /proc/mtrr, /sys/firmware/memmap (written as BIOS-e820 lines) and
- *    /sys/kernel/debug/x86/pat_memtype_list.
+ *  - /proc/mtrr, /sys/firmware/memmap (written as BIOS-e820 lines),
+ *    /proc/iomem, the kernel log's MTRR/PAT/e820 lines
+ *    (capture_live_klog.c) and /sys/kernel/debug/x86/pat_memtype_list.
  * Every source that cannot be read leaves a "# SOURCE: ... (why)" comment.
  * The MSR device is only ever opened read-only: capture never writes an MSR.
- * Nothing is loaded or mounted unless --load-msr / --mount-debugfs ask for it.
+ * Nothing is loaded or mounted unless --load-msr (capture_live_module.c) /
+ * --mount-debugfs ask for it.
  */
 #define _DEFAULT_SOURCE 1
-#include "cli.h"
+#include "capture_live.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -30,7 +32,6 @@
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/utsname.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -45,30 +46,35 @@ const char cli_help_capture[] =
     "Reads this machine's memory-type state into one text file that 'memtype\n"
     "explain' reads back: the kernel version, CPUID vendor and MAXPHYADDR, the\n"
     "MTRRs, IA32_PAT and (AMD) SYSCFG/TOM2 of every CPU through /dev/cpu/N/msr,\n"
-    "/proc/mtrr, /sys/firmware/memmap (as BIOS-e820 lines) and\n"
+    "/proc/mtrr, /sys/firmware/memmap (as BIOS-e820 lines), /proc/iomem, the\n"
+    "kernel log's MTRR/PAT/e820 boot lines and\n"
     "/sys/kernel/debug/x86/pat_memtype_list. The format is\n"
-    "docs/capture-format-live.md. MSRs are only read, never written. What\n"
-    "cannot be read (no root, no msr module, no debugfs) is captured as a\n"
-    "'# SOURCE: ... (why)' comment line and the rest is still written.\n"
+    "docs/capture-format.md; 'memtype resolve' reads the MSRs back too. MSRs\n"
+    "are only read, never written. What cannot be read (no root, no msr\n"
+    "module, no debugfs, dmesg_restrict) is captured as a '# SOURCE: ...\n"
+    "(why)' comment line and the rest is still written.\n"
     "\n"
     "  -o FILE           write the capture to FILE (default: standard output)\n"
-    "  --load-msr        run 'modprobe msr' when /dev/cpu/N/msr is missing\n"
+    "  --load-msr        when /dev/cpu/N/msr is missing, run 'modprobe msr', or\n"
+    "                    else load msr.ko with finit_module(2) (the file:\n"
+    "                    MEMTYPE_MSR_MODULE, else /lib/modules/RELEASE/kernel/\n"
+    "                    arch/x86/kernel/msr.ko[.xz|.zst])\n"
     "  --mount-debugfs   mount debugfs on /sys/kernel/debug when it is not\n"
     "                    mounted (unmounted again afterwards)\n"
     "\n"
     "exit status: 0 something was captured, 2 usage, 3 nothing could be read\n";
 
-#define MSR_MTRRCAP 0xfeu
-#define MSR_DEF_TYPE 0x2ffu
-#define MSR_PAT 0x277u
-#define MSR_SYSCFG 0xc0010010u
-#define MSR_TOP_MEM2 0xc001001du
-#define MAX_MSRS 128 /* per CPU: 1 + 1 + 11 + 80 + 1 + 2 */
-#define MAX_VCNT 40  /* pairs 0x200..0x24F: 0x250 is the first fixed MTRR */
+#define MSR_MTRRCAP    0xfeu
+#define MSR_DEF_TYPE   0x2ffu
+#define MSR_PAT	       0x277u
+#define MSR_SYSCFG     0xc0010010u
+#define MSR_TOP_MEM2   0xc001001du
+#define MAX_MSRS       128 /* per CPU: 1 + 1 + 11 + 80 + 1 + 2 */
+#define MAX_VCNT       40  /* pairs 0x200..0x24F: 0x250 is the first fixed MTRR */
 #define MAX_DIFF_LINES 32
 
-static const uint32_t fixed_msrs[] = { 0x250, 0x258, 0x259, 0x268, 0x269, 0x26a,
-				       0x26b, 0x26c, 0x26d, 0x26e, 0x26f };
+static const uint32_t fixed_msrs[] = {0x250, 0x258, 0x259, 0x268, 0x269, 0x26a,
+				      0x26b, 0x26c, 0x26d, 0x26e, 0x26f};
 
 struct cpu_msrs {
 	unsigned cpu;
@@ -77,28 +83,13 @@ struct cpu_msrs {
 	uint64_t val[MAX_MSRS];
 };
 
-/* Test hook: MEMTYPE_CAPTURE_SYSROOT=DIR reads DIR/dev/cpu/N/msr (a sparse
- * file holding MSR i at offset 8 * i), DIR/proc/mtrr, DIR/sys/... instead of
- * the live files; CPUID is still the real CPU's. Empty for a live capture. */
-static const char *sysroot = "";
-
-static const char *sp(char *buf, size_t n, const char *path)
+const char *cap_path(const struct capture *c, char *buf, size_t n, const char *path)
 {
-	snprintf(buf, n, "%s%s", sysroot, path);
+	snprintf(buf, n, "%s%s", c->sysroot, path);
 	return buf;
 }
 
-struct capture {
-	struct cli *cli;
-	FILE *f;
-	bool load_msr, mount_debugfs;
-	int vendor; /* 0 unknown, 1 Intel, 2 AMD/Hygon */
-	/* What was captured and what is missing, for the summary. */
-	char got[256], missing[256];
-};
-
-static void note(struct capture *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void note(struct capture *c, const char *fmt, ...)
+void cap_note(struct capture *c, const char *fmt, ...)
 {
 	va_list ap;
 	fputs("# ", c->f);
@@ -114,19 +105,33 @@ static void add_word(char *buf, size_t n, const char *w)
 	snprintf(buf + l, n - l, "%s%s", l ? ", " : "", w);
 }
 
-static void got(struct capture *c, const char *w)
+void cap_got(struct capture *c, const char *w)
 {
 	add_word(c->got, sizeof(c->got), w);
 }
 
-static void missing(struct capture *c, const char *w)
+void cap_missing(struct capture *c, const char *w)
 {
 	add_word(c->missing, sizeof(c->missing), w);
 }
 
+/* "0000-0000 : NAME" (any number of zeros, indented or not): how
+ * /proc/iomem shows a range to a reader without CAP_SYS_ADMIN. */
+static bool zero_range(const char *s)
+{
+	size_t k = strspn(s, " ");
+	size_t a = strspn(s + k, "0");
+	if (!a || s[k + a] != '-')
+		return false;
+	k += a + 1;
+	size_t b = strspn(s + k, "0");
+	return b && strncmp(s + k + b, " :", 2) == 0;
+}
+
 /* Copy a text file line by line; returns the lines copied or -errno. Lines
- * starting with '#' are never produced by the kernel files read here. */
-static long copy_lines(struct capture *c, const char *path, const char *skip_prefix)
+ * starting with '#' are never produced by the kernel files read here. With
+ * zeros, count the lines whose range reads as zero (zero_range). */
+static long copy_lines(struct capture *c, const char *path, long *zeros)
 {
 	FILE *in = fopen(path, "r");
 	if (!in)
@@ -144,8 +149,8 @@ static long copy_lines(struct capture *c, const char *path, const char *skip_pre
 		}
 		while (l && (line[l - 1] == '\n' || line[l - 1] == '\r'))
 			line[--l] = '\0';
-		if (skip_prefix && !strncmp(line, skip_prefix, strlen(skip_prefix)))
-			continue;
+		if (zeros && zero_range(line))
+			(*zeros)++;
 		fprintf(c->f, "%s\n", line);
 		n++;
 	}
@@ -166,28 +171,28 @@ static void header(struct capture *c)
 	if (gmtime_r(&now, &tm))
 		strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
 
-	note(c, "memtype capture format 1 (docs/capture-format-live.md), read by 'memtype explain'");
-	note(c, "memtype %s, kernel %s, machine %s, uid %u, taken %s", memtype_version(),
-	     have_u ? u.release : "unknown", have_u ? u.machine : "unknown", (unsigned)geteuid(),
-	     when);
-	note(c, "section: kernel");
+	cap_note(c, "memtype capture format 1 (docs/capture-format.md), read by 'memtype explain'");
+	cap_note(c, "memtype %s, kernel %s, machine %s, uid %u, taken %s", memtype_version(),
+		 have_u ? u.release : "unknown", have_u ? u.machine : "unknown",
+		 (unsigned)geteuid(), when);
+	cap_note(c, "section: kernel");
 	char p[512];
-	long r = copy_lines(c, sp(p, sizeof(p), "/proc/version"), NULL);
+	long r = copy_lines(c, cap_path(c, p, sizeof(p), "/proc/version"), NULL);
 	if (r < 0)
-		note(c, "kernel: /proc/version: %s (the kernel release above is from uname)",
-		     strerror((int)-r));
+		cap_note(c, "kernel: /proc/version: %s (the kernel release above is from uname)",
+			 strerror((int)-r));
 }
 
 /* ------------------------------------------------------------ cpuid */
 
 static void cpuid_section(struct capture *c)
 {
-	note(c, "section: cpuid");
+	cap_note(c, "section: cpuid");
 #ifdef CAPTURE_X86
 	unsigned a, b, cx, d;
 	if (!__get_cpuid(0, &a, &b, &cx, &d)) {
-		note(c, "cpuid: leaf 0 not available");
-		missing(c, "cpuid");
+		cap_note(c, "cpuid: leaf 0 not available");
+		cap_missing(c, "cpuid");
 		return;
 	}
 	char vendor[13];
@@ -204,24 +209,26 @@ static void cpuid_section(struct capture *c)
 	else if (!strcmp(vendor, "AuthenticAMD") || !strcmp(vendor, "HygonGenuine"))
 		c->vendor = 2;
 	else
-		note(c, "cpuid: vendor '%s' is neither Intel nor AMD: explain treats it as unknown",
-		     vendor);
+		cap_note(
+		    c, "cpuid: vendor '%s' is neither Intel nor AMD: explain treats it as unknown",
+		    vendor);
 	if (__get_cpuid(1, &a, &b, &cx, &d))
-		note(c, "cpuid: leaf 1 edx 0x%08x: MTRR %s, PAT %s", d,
-		     (d & (1u << 12)) ? "supported" : "not supported",
-		     (d & (1u << 16)) ? "supported" : "not supported");
+		cap_note(c, "cpuid: leaf 1 edx 0x%08x: MTRR %s, PAT %s", d,
+			 (d & (1u << 12)) ? "supported" : "not supported",
+			 (d & (1u << 16)) ? "supported" : "not supported");
 	unsigned max = __get_cpuid_max(0x80000000u, NULL);
 	if (max >= 0x80000008u && __get_cpuid(0x80000008u, &a, &b, &cx, &d)) {
 		fprintf(c->f, "cpuid 0x80000008 eax 0x%x phys_bits %u\n", a, a & 0xffu);
 	} else {
-		note(c, "cpuid: leaf 0x80000008 not available (max extended leaf 0x%x): "
-			"MAXPHYADDR unknown, explain assumes 36",
-		     max);
+		cap_note(c,
+			 "cpuid: leaf 0x80000008 not available (max extended leaf 0x%x): "
+			 "MAXPHYADDR unknown, explain assumes 36",
+			 max);
 	}
-	got(c, "cpuid");
+	cap_got(c, "cpuid");
 #else
-	note(c, "cpuid: not an x86 CPU: no vendor, no MAXPHYADDR");
-	missing(c, "cpuid");
+	cap_note(c, "cpuid: not an x86 CPU: no vendor, no MAXPHYADDR");
+	cap_missing(c, "cpuid");
 #endif
 }
 
@@ -234,10 +241,10 @@ static int cmp_uint(const void *a, const void *b)
 }
 
 /* The CPU numbers under /dev/cpu, sorted; -errno when it cannot be listed. */
-static int list_cpus(unsigned **out, size_t *n)
+static int list_cpus(const struct capture *c, unsigned **out, size_t *n)
 {
 	char p[512];
-	DIR *d = opendir(sp(p, sizeof(p), "/dev/cpu"));
+	DIR *d = opendir(cap_path(c, p, sizeof(p), "/dev/cpu"));
 	if (!d)
 		return -errno;
 	size_t cap = 0;
@@ -269,54 +276,13 @@ static int list_cpus(unsigned **out, size_t *n)
 	return 0;
 }
 
-/* Run argv (a program from PATH) and wait; returns a description. */
-static void run_program(char *const argv[], char *why, size_t whyn)
-{
-	pid_t pid = fork();
-	if (pid < 0) {
-		snprintf(why, whyn, "fork: %s", strerror(errno));
-		return;
-	}
-	if (pid == 0) {
-		int null = open("/dev/null", O_RDWR);
-		if (null >= 0) {
-			dup2(null, 0);
-			dup2(null, 1);
-			dup2(null, 2);
-		}
-		execvp(argv[0], argv);
-		_exit(127);
-	}
-	int st;
-	while (waitpid(pid, &st, 0) < 0) {
-		if (errno != EINTR) {
-			snprintf(why, whyn, "waitpid: %s", strerror(errno));
-			return;
-		}
-	}
-	if (WIFEXITED(st) && WEXITSTATUS(st) == 0)
-		snprintf(why, whyn, "ok");
-	else if (WIFEXITED(st) && WEXITSTATUS(st) == 127)
-		snprintf(why, whyn, "could not run %s (not installed?)", argv[0]);
-	else if (WIFEXITED(st))
-		snprintf(why, whyn, "exit status %d", WEXITSTATUS(st));
-	else
-		snprintf(why, whyn, "killed by signal %d", WIFSIGNALED(st) ? WTERMSIG(st) : 0);
-}
-
-static void sleep_ms(long ms)
-{
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
-	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
-		;
-}
-
 /* Read one MSR; 0 or -errno. */
-static int rd(int fd, uint32_t idx, uint64_t *v)
+static int rd(const struct capture *c, int fd, uint32_t idx, uint64_t *v)
 {
-	/* The msr device reads MSR idx at offset idx; a test file under the
-	 * sysroot holds MSR idx at offset 8 * idx (adjacent MSRs would overlap). */
-	off_t off = sysroot[0] ? (off_t)idx * 8 : (off_t)idx;
+	/* The msr device reads MSR idx at offset idx (arch/x86/kernel/msr.c
+	 * msr_read); a test file under the sysroot holds MSR idx at offset
+	 * 8 * idx (adjacent MSRs would overlap). */
+	off_t off = c->sysroot[0] ? (off_t)idx * 8 : (off_t)idx;
 	ssize_t r = pread(fd, v, sizeof(*v), off);
 	if (r == (ssize_t)sizeof(*v))
 		return 0;
@@ -326,7 +292,7 @@ static int rd(int fd, uint32_t idx, uint64_t *v)
 static void read_one(struct capture *c, int fd, struct cpu_msrs *m, uint32_t idx)
 {
 	uint64_t v;
-	int r = rd(fd, idx, &v);
+	int r = rd(c, fd, idx, &v);
 	if (r == 0) {
 		if (m->n < MAX_MSRS) {
 			m->idx[m->n] = idx;
@@ -334,34 +300,36 @@ static void read_one(struct capture *c, int fd, struct cpu_msrs *m, uint32_t idx
 		}
 		return;
 	}
-	note(c, "msr: cpu%u 0x%x: %s%s", m->cpu, idx, strerror(-r),
-	     r == -EIO ? " (the CPU or the hypervisor does not implement this MSR)" : "");
+	cap_note(c, "msr: cpu%u 0x%x: %s%s", m->cpu, idx, strerror(-r),
+		 r == -EIO ? " (the CPU or the hypervisor does not implement this MSR)" : "");
 }
 
 /* All the MSRs memtype models, for one CPU. */
 static void read_cpu(struct capture *c, int fd, struct cpu_msrs *m)
 {
 	uint64_t cap;
-	int r = rd(fd, MSR_MTRRCAP, &cap);
+	int r = rd(c, fd, MSR_MTRRCAP, &cap);
 	if (r == 0) {
 		m->idx[m->n] = MSR_MTRRCAP;
 		m->val[m->n++] = cap;
 	} else {
-		note(c, "msr: cpu%u 0xfe (MTRRcap): %s: VCNT unknown, no variable MTRRs read",
-		     m->cpu, strerror(-r));
+		cap_note(c, "msr: cpu%u 0xfe (MTRRcap): %s: VCNT unknown, no variable MTRRs read",
+			 m->cpu, strerror(-r));
 	}
 	read_one(c, fd, m, MSR_DEF_TYPE);
 	if (r == 0 && (cap & 0x100)) {
 		for (size_t k = 0; k < sizeof(fixed_msrs) / sizeof(fixed_msrs[0]); k++)
 			read_one(c, fd, m, fixed_msrs[k]);
 	} else if (r == 0) {
-		note(c, "msr: cpu%u: MTRRcap.FIX is 0: no fixed-range MTRRs", m->cpu);
+		cap_note(c, "msr: cpu%u: MTRRcap.FIX is 0: no fixed-range MTRRs", m->cpu);
 	}
 	if (r == 0) {
 		unsigned vcnt = (unsigned)(cap & 0xff);
 		if (vcnt > MAX_VCNT) {
-			note(c, "msr: cpu%u: VCNT %u: only the first %u pairs (up to 0x24f) are read",
-			     m->cpu, vcnt, MAX_VCNT);
+			cap_note(
+			    c,
+			    "msr: cpu%u: VCNT %u: only the first %u pairs (up to 0x24f) are read",
+			    m->cpu, vcnt, MAX_VCNT);
 			vcnt = MAX_VCNT;
 		}
 		for (unsigned k = 0; k < 2 * vcnt; k++)
@@ -391,10 +359,12 @@ static void report_disagreements(struct capture *c, const struct cpu_msrs *cpus,
 					continue; /* not read there: try the next CPU */
 				if (f->val[q] != cpus[k].val[j]) {
 					if (lines < MAX_DIFF_LINES) {
-						note(c,
-						     "msr: CPUs disagree: 0x%x is 0x%llx on cpu%u, 0x%llx on cpu%u",
-						     idx, (unsigned long long)cpus[k].val[j], cpus[k].cpu,
-						     (unsigned long long)f->val[q], f->cpu);
+						cap_note(c,
+							 "msr: CPUs disagree: 0x%x is 0x%llx on "
+							 "cpu%u, 0x%llx on cpu%u",
+							 idx, (unsigned long long)cpus[k].val[j],
+							 cpus[k].cpu, (unsigned long long)f->val[q],
+							 f->cpu);
 						lines++;
 					} else {
 						more++;
@@ -405,62 +375,66 @@ static void report_disagreements(struct capture *c, const struct cpu_msrs *cpus,
 		}
 	}
 	if (more)
-		note(c, "msr: CPUs disagree in %zu more MSR reads (not listed)", more);
+		cap_note(c, "msr: CPUs disagree in %zu more MSR reads (not listed)", more);
 	if (lines == 0 && n > 1)
-		note(c, "msr: all %zu CPUs agree", n);
+		cap_note(c, "msr: all %zu CPUs agree", n);
 }
 
 static void msr_section(struct capture *c)
 {
-	note(c, "section: msr");
-	note(c, "msr: read-only through /dev/cpu/N/msr; nothing is ever written");
+	cap_note(c, "section: msr");
+	cap_note(c, "msr: read-only through /dev/cpu/N/msr; nothing is ever written");
 	unsigned *ids = NULL;
 	size_t nids = 0;
-	int r = list_cpus(&ids, &nids);
+	int r = list_cpus(c, &ids, &nids);
+	char path[512];
+	/* Without any CPU driver loaded (a minimal initramfs) even /dev/cpu is
+	 * missing: then the msr driver is loaded for cpu0 and /dev/cpu read again. */
+	snprintf(path, sizeof(path), "%s/dev/cpu/%u/msr", c->sysroot, r == 0 && nids ? ids[0] : 0);
+	if (c->load_msr && access(path, F_OK) != 0 && errno == ENOENT) {
+		cap_load_msr(c, path);
+		free(ids);
+		ids = NULL;
+		r = list_cpus(c, &ids, &nids);
+	}
 	if (r < 0 || nids == 0) {
-		note(c, "msr: /dev/cpu: %s (no CPU device nodes: kernel without CONFIG_X86_MSR, or "
-			"/dev not populated)",
-		     r < 0 ? strerror(-r) : "no CPUs listed");
-		missing(c, "msr");
+		cap_note(
+		    c,
+		    "msr: /dev/cpu: %s (no CPU device nodes: kernel without CONFIG_X86_MSR, or "
+		    "/dev not populated)",
+		    r < 0 ? strerror(-r) : "no CPUs listed");
+		cap_missing(c, "msr");
 		free(ids);
 		return;
 	}
 	struct cpu_msrs *cpus = calloc(nids, sizeof(*cpus));
 	if (!cpus) {
-		note(c, "msr: out of memory for %zu CPUs", nids);
-		missing(c, "msr");
+		cap_note(c, "msr: out of memory for %zu CPUs", nids);
+		cap_missing(c, "msr");
 		free(ids);
 		return;
 	}
-	char path[512];
-	snprintf(path, sizeof(path), "%s/dev/cpu/%u/msr", sysroot, ids[0]);
-	if (access(path, F_OK) != 0 && errno == ENOENT && c->load_msr) {
-		char why[128];
-		char *argv[] = { "modprobe", "msr", NULL };
-		run_program(argv, why, sizeof(why));
-		note(c, "msr: --load-msr: modprobe msr: %s", why);
-		for (int t = 0; t < 20 && access(path, F_OK) != 0; t++)
-			sleep_ms(100); /* devtmpfs/udev creates the nodes */
-	}
 	size_t nread = 0, failed = 0;
 	for (size_t k = 0; k < nids; k++) {
-		snprintf(path, sizeof(path), "%s/dev/cpu/%u/msr", sysroot, ids[k]);
+		snprintf(path, sizeof(path), "%s/dev/cpu/%u/msr", c->sysroot, ids[k]);
 		int fd = open(path, O_RDONLY | O_CLOEXEC);
 		if (fd < 0) {
 			int e = errno;
 			failed++;
 			if (failed <= 4 || k + 1 == nids) {
 				if (e == ENOENT)
-					note(c, "msr: %s: %s (the msr module is not loaded: modprobe msr, "
-						"or --load-msr)",
-					     path, strerror(e));
+					cap_note(c,
+						 "msr: %s: %s (the msr module is not loaded: "
+						 "modprobe msr, "
+						 "or --load-msr)",
+						 path, strerror(e));
 				else if (e == EACCES || e == EPERM)
-					note(c, "msr: %s: %s (run as root; modprobe msr)", path,
-					     strerror(e));
+					cap_note(c, "msr: %s: %s (run as root; modprobe msr)", path,
+						 strerror(e));
 				else
-					note(c, "msr: %s: %s", path, strerror(e));
+					cap_note(c, "msr: %s: %s", path, strerror(e));
 			} else if (failed == 5) {
-				note(c, "msr: (further CPUs fail the same way)");
+				cap_note(c, "msr: (further CPUs fail the same way)");
 			}
 			continue;
 		}
@@ -473,7 +447,7 @@ static void msr_section(struct capture *c)
 	}
 	if (nread) {
 		if (failed)
-			note(c, "msr: %zu of %zu CPUs could not be read", failed, nids);
+			cap_note(c, "msr: %zu of %zu CPUs could not be read", failed, nids);
 		report_disagreements(c, cpus, nread);
 		for (size_t k = 0; k < nread; k++)
 			for (unsigned j = 0; j < cpus[k].n; j++)
@@ -481,9 +455,9 @@ static void msr_section(struct capture *c)
 					(unsigned long long)cpus[k].val[j]);
 		char w[48];
 		snprintf(w, sizeof(w), "msr (%zu CPU%s)", nread, nread == 1 ? "" : "s");
-		got(c, w);
+		cap_got(c, w);
 	} else {
-		missing(c, "msr");
+		cap_missing(c, "msr");
 	}
 	free(cpus);
 	free(ids);
@@ -493,21 +467,23 @@ static void msr_section(struct capture *c)
 
 static void proc_mtrr_section(struct capture *c)
 {
-	note(c, "section: proc-mtrr");
+	cap_note(c, "section: proc-mtrr");
 	char p[512];
-	long r = copy_lines(c, sp(p, sizeof(p), "/proc/mtrr"), NULL);
+	long r = copy_lines(c, cap_path(c, p, sizeof(p), "/proc/mtrr"), NULL);
 	if (r < 0) {
-		note(c, "proc-mtrr: %s: %s%s", p, strerror((int)-r),
-		     r == -ENOENT ? " (kernel without CONFIG_MTRR, or MTRRs not supported)" : "");
-		missing(c, "proc-mtrr");
+		cap_note(c, "proc-mtrr: %s: %s%s", p, strerror((int)-r),
+			 r == -ENOENT ? " (kernel without CONFIG_MTRR, or MTRRs not supported)"
+				      : "");
+		cap_missing(c, "proc-mtrr");
 		return;
 	}
 	if (r == 0)
-		note(c, "proc-mtrr: /proc/mtrr is empty (no variable MTRR in use)");
+		cap_note(c, "proc-mtrr: /proc/mtrr is empty (no variable MTRR in use)");
 	if (geteuid() != 0)
-		note(c, "proc-mtrr: read without root: since Linux 4.19 bases and sizes read as 0 "
-			"without CAP_SYS_ADMIN");
-	got(c, "proc-mtrr");
+		cap_note(c,
+			 "proc-mtrr: read without root: since Linux 4.19 bases and sizes read as 0 "
+			 "without CAP_SYS_ADMIN");
+	cap_got(c, "proc-mtrr");
 }
 
 /* The e820 type word the kernel prints for a firmware-memmap type string
@@ -517,15 +493,15 @@ static const char *e820_word(const char *t)
 	static const struct {
 		const char *memmap, *e820;
 	} map[] = {
-		{ "System RAM", "usable" },
-		{ "Reserved", "reserved" },
-		{ "reserved", "reserved" },
-		{ "ACPI Tables", "ACPI data" },
-		{ "ACPI Non-volatile Storage", "ACPI NVS" },
-		{ "Unusable memory", "unusable" },
-		{ "Persistent Memory (legacy)", "persistent (type 12)" },
-		{ "Persistent Memory", "persistent (type 7)" },
-		{ "Soft Reserved", "soft reserved" },
+	    {"System RAM", "usable"},
+	    {"Reserved", "reserved"},
+	    {"reserved", "reserved"},
+	    {"ACPI Tables", "ACPI data"},
+	    {"ACPI Non-volatile Storage", "ACPI NVS"},
+	    {"Unusable memory", "unusable"},
+	    {"Persistent Memory (legacy)", "persistent (type 12)"},
+	    {"Persistent Memory", "persistent (type 7)"},
+	    {"Soft Reserved", "soft reserved"},
 	};
 	for (size_t k = 0; k < sizeof(map) / sizeof(map[0]); k++)
 		if (!strcmp(t, map[k].memmap))
@@ -536,7 +512,7 @@ static const char *e820_word(const char *t)
 /* One line of a small sysfs file, without the newline; 0 or -errno. */
 static int read_attr(const char *dir, const char *name, char *buf, size_t n)
 {
-	char path[512];
+	char path[1024];
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
 	FILE *f = fopen(path, "r");
 	if (!f)
@@ -550,17 +526,17 @@ static int read_attr(const char *dir, const char *name, char *buf, size_t n)
 static void memmap_section(struct capture *c)
 {
 	char rootb[512];
-	const char *root = sp(rootb, sizeof(rootb), "/sys/firmware/memmap");
-	note(c, "section: memmap");
-	note(c, "memmap: %s as BIOS-e820 lines (inclusive end)", root);
+	const char *root = cap_path(c, rootb, sizeof(rootb), "/sys/firmware/memmap");
+	cap_note(c, "section: memmap");
+	cap_note(c, "memmap: %s as BIOS-e820 lines (inclusive end)", root);
 	unsigned *ids = NULL;
 	size_t n = 0, cap = 0;
 	DIR *d = opendir(root);
 	if (!d) {
 		int e = errno;
-		note(c, "memmap: %s: %s%s", root, strerror(e),
-		     e == ENOENT ? " (kernel without CONFIG_FIRMWARE_MEMMAP)" : "");
-		missing(c, "memmap");
+		cap_note(c, "memmap: %s: %s%s", root, strerror(e),
+			 e == ENOENT ? " (kernel without CONFIG_FIRMWARE_MEMMAP)" : "");
+		cap_missing(c, "memmap");
 		return;
 	}
 	struct dirent *de;
@@ -594,19 +570,20 @@ static void memmap_section(struct capture *c)
 		if (r == 0)
 			r = read_attr(dir, "type", t, sizeof(t));
 		if (r < 0) {
-			note(c, "memmap: %s: %s", dir, strerror(-r));
+			cap_note(c, "memmap: %s: %s", dir, strerror(-r));
 			continue;
 		}
 		char *es, *ee;
 		errno = 0;
 		unsigned long long a = strtoull(s, &es, 0), b = strtoull(e, &ee, 0);
 		if (errno || *es || *ee || es == s || ee == e) {
-			note(c, "memmap: %s: unreadable range '%s'-'%s'", dir, s, e);
+			cap_note(c, "memmap: %s: unreadable range '%s'-'%s'", dir, s, e);
 			continue;
 		}
 		const char *w = e820_word(t);
 		if (!w) {
-			note(c, "memmap: %s: type '%s' has no e820 name: written as reserved", dir, t);
+			cap_note(c, "memmap: %s: type '%s' has no e820 name: written as reserved",
+				 dir, t);
 			w = "reserved";
 		}
 		fprintf(c->f, "BIOS-e820: [mem 0x%016llx-0x%016llx] %s\n", a, b, w);
@@ -614,29 +591,55 @@ static void memmap_section(struct capture *c)
 	}
 	free(ids);
 	if (written) {
-		got(c, "memmap");
+		cap_got(c, "memmap");
 	} else {
-		note(c, "memmap: no entries");
-		missing(c, "memmap");
+		cap_note(c, "memmap: no entries");
+		cap_missing(c, "memmap");
 	}
+}
+
+/* /proc/iomem verbatim: the kernel's resource tree. Without CAP_SYS_ADMIN
+ * every start and end reads as 0 (kernel/resource.c r_show). */
+static void iomem_section(struct capture *c)
+{
+	char p[512];
+	long zeros = 0;
+
+	cap_note(c, "section: iomem");
+	long r = copy_lines(c, cap_path(c, p, sizeof(p), "/proc/iomem"), &zeros);
+	if (r < 0) {
+		cap_note(c, "iomem: %s: %s", p, strerror((int)-r));
+		cap_missing(c, "iomem");
+		return;
+	}
+	if (r == 0)
+		cap_note(c, "iomem: %s is empty", p);
+	else if (zeros == r)
+		cap_note(c, "iomem: every address reads as 0: the reader lacks CAP_SYS_ADMIN "
+			    "(kernel/resource.c r_show); run as root");
+	cap_got(c, "iomem");
 }
 
 static void pat_section(struct capture *c)
 {
 	char dbgb[512], pathb[512];
-	const char *dbg = sp(dbgb, sizeof(dbgb), "/sys/kernel/debug");
-	const char *path = sp(pathb, sizeof(pathb), "/sys/kernel/debug/x86/pat_memtype_list");
+	const char *dbg = cap_path(c, dbgb, sizeof(dbgb), "/sys/kernel/debug");
+	const char *path =
+	    cap_path(c, pathb, sizeof(pathb), "/sys/kernel/debug/x86/pat_memtype_list");
 	bool mounted = false;
-	note(c, "section: pat_memtype_list");
-	if (access(path, F_OK) != 0 && errno == ENOENT && c->mount_debugfs && sysroot[0]) {
-		note(c, "pat_memtype_list: --mount-debugfs: not done under MEMTYPE_CAPTURE_SYSROOT");
+	cap_note(c, "section: pat_memtype_list");
+	if (access(path, F_OK) != 0 && errno == ENOENT && c->mount_debugfs && c->sysroot[0]) {
+		cap_note(
+		    c, "pat_memtype_list: --mount-debugfs: not done under MEMTYPE_CAPTURE_SYSROOT");
 	} else if (access(path, F_OK) != 0 && errno == ENOENT && c->mount_debugfs) {
 		struct stat st;
 		if (stat(dbg, &st) != 0)
-			note(c, "pat_memtype_list: --mount-debugfs: %s: %s", dbg, strerror(errno));
+			cap_note(c, "pat_memtype_list: --mount-debugfs: %s: %s", dbg,
+				 strerror(errno));
 		else if (mount("none", dbg, "debugfs", 0, NULL) != 0)
-			note(c, "pat_memtype_list: --mount-debugfs: mount -t debugfs none %s: %s", dbg,
-			     strerror(errno));
+			cap_note(c,
+				 "pat_memtype_list: --mount-debugfs: mount -t debugfs none %s: %s",
+				 dbg, strerror(errno));
 		else
 			mounted = true;
 	}
@@ -644,25 +647,27 @@ static void pat_section(struct capture *c)
 	if (r < 0) {
 		int e = (int)-r;
 		if (e == ENOENT)
-			note(c, "pat_memtype_list: %s: %s (debugfs not mounted: mount -t debugfs none "
-				"%s, or --mount-debugfs; or a kernel without PAT/CONFIG_X86_PAT)",
-			     path, strerror(e), dbg);
+			cap_note(
+			    c,
+			    "pat_memtype_list: %s: %s (debugfs not mounted: mount -t debugfs none "
+			    "%s, or --mount-debugfs; or a kernel without PAT/CONFIG_X86_PAT)",
+			    path, strerror(e), dbg);
 		else
-			note(c, "pat_memtype_list: %s: %s%s", path, strerror(e),
-			     e == EACCES || e == EPERM ? " (run as root)" : "");
-		missing(c, "pat_memtype_list");
+			cap_note(c, "pat_memtype_list: %s: %s%s", path, strerror(e),
+				 e == EACCES || e == EPERM ? " (run as root)" : "");
+		cap_missing(c, "pat_memtype_list");
 	} else {
-		got(c, "pat_memtype_list");
+		cap_got(c, "pat_memtype_list");
 	}
 	if (mounted && umount2(dbg, 0) != 0)
-		note(c, "pat_memtype_list: umount %s: %s (left mounted)", dbg, strerror(errno));
+		cap_note(c, "pat_memtype_list: umount %s: %s (left mounted)", dbg, strerror(errno));
 }
 
 /* ------------------------------------------------------------ verb */
 
 int cmd_capture(struct cli *cli, int argc, char **argv)
 {
-	struct capture c = { .cli = cli };
+	struct capture c = {.cli = cli};
 	for (int i = 1; i < argc; i++) {
 		int g = cli_verb_option(cli, argc, argv, &i, "capture");
 		if (g < 0)
@@ -676,39 +681,45 @@ int cmd_capture(struct cli *cli, int argc, char **argv)
 		else if (!strcmp(argv[i], "--mount-debugfs"))
 			c.mount_debugfs = true;
 		else {
-			cli_usage_error(cli, "capture: unknown argument '%s' (see 'memtype help capture')",
-					argv[i]);
+			cli_usage_error(
+			    cli, "capture: unknown argument '%s' (see 'memtype help capture')",
+			    argv[i]);
 			return EXIT_USAGE;
 		}
 	}
 	if (cli->json) {
-		cli_usage_error(cli, "capture writes text only (docs/capture-format-live.md), not JSON");
+		cli_usage_error(cli, "capture writes text only (docs/capture-format.md), not JSON");
 		return EXIT_USAGE;
 	}
 	c.f = cli->out;
 	const char *root = getenv("MEMTYPE_CAPTURE_SYSROOT");
-	sysroot = root ? root : "";
+	c.sysroot = root ? root : "";
 	header(&c);
-	if (sysroot[0])
-		note(&c, "test capture: files under MEMTYPE_CAPTURE_SYSROOT=%s, not the live machine",
-		     sysroot);
+	if (c.sysroot[0])
+		cap_note(
+		    &c,
+		    "test capture: files under MEMTYPE_CAPTURE_SYSROOT=%s, not the live machine",
+		    c.sysroot);
 	cpuid_section(&c);
 	msr_section(&c);
 	proc_mtrr_section(&c);
 	memmap_section(&c);
+	iomem_section(&c);
+	cap_kernel_log(&c);
 	pat_section(&c);
-	note(&c, "captured: %s", c.got[0] ? c.got : "nothing");
-	note(&c, "missing: %s", c.missing[0] ? c.missing : "nothing");
+	cap_note(&c, "captured: %s", c.got[0] ? c.got : "nothing");
+	cap_note(&c, "missing: %s", c.missing[0] ? c.missing : "nothing");
 	if (fflush(c.f) != 0 || ferror(c.f)) {
-		fprintf(stderr, "%s: error: write-failed: cannot write the capture%s%s\n", cli->prog,
-			cli->output ? " to " : "", cli->output ? cli->output : "");
+		fprintf(stderr, "%s: error: write-failed: cannot write the capture%s%s\n",
+			cli->prog, cli->output ? " to " : "", cli->output ? cli->output : "");
 		return EXIT_INTERNAL;
 	}
 	if (!cli->quiet)
 		fprintf(stderr, "%s: capture: captured %s; missing %s\n", cli->prog,
 			c.got[0] ? c.got : "nothing", c.missing[0] ? c.missing : "nothing");
 	if (!c.got[0]) {
-		fprintf(stderr, "%s: error: nothing-captured: no source could be read\n", cli->prog);
+		fprintf(stderr, "%s: error: nothing-captured: no source could be read\n",
+			cli->prog);
 		return EXIT_INPUT;
 	}
 	return EXIT_OK;

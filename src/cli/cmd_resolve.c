@@ -2,9 +2,11 @@
  * cmd_resolve.c - `memtype resolve`: the memory type of addresses for a
  * register state, with the chain of decisions.
  *
- * The state comes from a register file (docs/register-file.md) and/or
- * --msr INDEX=VALUE options, replayed as WRMSRs into a reset CPU so that a
- * value the hardware would refuse is reported as the #GP it is. Without a
+ * The state comes from a register file (docs/register-file.md) or a
+ * capture holding an MSR dump (`memtype capture`, docs/capture-format.md),
+ * and/or --msr INDEX=VALUE options applied after it, replayed as WRMSRs into
+ * a reset CPU so that a value the hardware would refuse is reported as the
+ * #GP it is. Without a
  * PAT entry the answer is the MTRR type; with --pat-index N (IA32_PAT from
  * the state, or its reset value) it is the effective MTRR x PAT type.
  */
@@ -18,6 +20,8 @@
 
 struct resolve_args {
 	const char *file;
+	const char **msrs; /* --msr arguments, applied after the file */
+	int nmsrs;
 	const char **addrs;
 	int naddrs;
 	int pat_index; /* -1: none */
@@ -76,11 +80,12 @@ struct piece {
 	uint64_t regs;
 };
 
-static int parse_args(struct cli *cli, int argc, char **argv, struct resolve_args *a,
-		      memtype_regs *regs, bool *cpu_set, memtype_cpu *cpu, int *phys)
+static int parse_args(struct cli *cli, int argc, char **argv, struct resolve_args *a, bool *cpu_set,
+		      memtype_cpu *cpu, int *phys)
 {
 	a->addrs = calloc((size_t)argc, sizeof(*a->addrs));
-	if (!a->addrs)
+	a->msrs = calloc((size_t)argc, sizeof(*a->msrs));
+	if (!a->addrs || !a->msrs)
 		return -1;
 	for (int i = 1; i < argc; i++) {
 		const char *o = argv[i];
@@ -103,10 +108,7 @@ static int parse_args(struct cli *cli, int argc, char **argv, struct resolve_arg
 			return -1;
 		}
 		if (!strcmp(o, "--msr")) {
-			if (memtype_regs_add_arg(regs, argv[++i])) {
-				cli_lib_error(cli);
-				return -2;
-			}
+			a->msrs[a->nmsrs++] = argv[++i];
 		} else if (!strcmp(o, "--phys-bits")) {
 			uint64_t v;
 			const char *s = argv[++i];
@@ -166,6 +168,137 @@ static int parse_args(struct cli *cli, int argc, char **argv, struct resolve_arg
 		return -1;
 	}
 	return 0;
+}
+
+#ifdef MEMTYPE_HAVE_EXPLAIN
+/* The MSRs capture.c keeps: MTRRcap, the MTRR block and IA32_PAT, and
+ * AMD's SYSCFG and TOP_MEM2. */
+static uint32_t capture_msr_index(unsigned k)
+{
+	if (k == 0)
+		return MEMTYPE_MSR_MTRRCAP;
+	if (k <= 256)
+		return 0x200u + (k - 1);
+	return k == 257 ? 0xc0010010u : 0xc001001du;
+}
+
+/* Tell on stderr where the capture's CPUs disagree: resolve uses the first
+ * CPU's values (Linux warns the same way, "your CPUs had inconsistent ...
+ * settings", arch/x86/kernel/cpu/mtrr/generic.c mtrr_state_warn). */
+static void warn_disagree(const struct cli *cli, const memtype_capture *cap)
+{
+	unsigned listed = 0, more = 0;
+
+	for (unsigned k = 0; k <= 258; k++) {
+		uint64_t v;
+		unsigned reads, differ;
+		uint32_t idx = capture_msr_index(k);
+		if (memtype_capture_msr(cap, idx, &v, &reads, &differ) || !differ)
+			continue;
+		if (listed++ < 8)
+			fprintf(
+			    stderr,
+			    "%s: warning: cpus-disagree: %s: MSR 0x%x (%s) reads 0x%llx on the "
+			    "first CPU, another value on %u of %u CPUs: the first CPU's value is "
+			    "used\n",
+			    cli->prog, memtype_capture_name(cap), idx,
+			    memtype_msr_name(idx) ? memtype_msr_name(idx) : "?",
+			    (unsigned long long)v, differ, reads);
+		else
+			more++;
+	}
+	if (more)
+		fprintf(stderr, "%s: warning: cpus-disagree: %u more MSRs differ between CPUs\n",
+			cli->prog, more);
+}
+
+/* AMD SYSCFG.MtrrTom2En (bit 21) with Tom2ForceMemTypeWB (bit 22) makes
+ * [4 GiB, TOP_MEM2) WB where no variable MTRR matches (APM Vol. 2 §7.9.1);
+ * resolve models the MTRRs alone, so say so. */
+static void warn_tom2(const struct cli *cli, const memtype_capture *cap)
+{
+	uint64_t syscfg, top;
+	if (memtype_capture_msr(cap, 0xc0010010u, &syscfg, NULL, NULL) ||
+	    memtype_capture_msr(cap, 0xc001001du, &top, NULL, NULL) ||
+	    (syscfg & (3ull << 21)) != (3ull << 21) || (top & 0xffffff800000ull) <= (1ull << 32))
+		return;
+	fprintf(stderr,
+		"%s: warning: tom2-not-modelled: %s: AMD TOP_MEM2 0x%llx with Tom2ForceMemTypeWB: "
+		"[4 GiB, TOM2) is WB where no variable MTRR matches; resolve shows the MTRR "
+		"types alone ('memtype explain' applies TOM2)\n",
+		cli->prog, memtype_capture_name(cap),
+		(unsigned long long)(top & 0xffffff800000ull));
+}
+
+/*
+ * Not a register file: the registers a capture read (memtype capture, an
+ * MSR dump, a boot log with one), into a fresh regs. 0, 1 when the text is
+ * no capture with MSRs (the caller reports the register file's error), or
+ * -1 after reporting the capture's error.
+ */
+static int regs_from_capture(struct cli *cli, const char *name, const char *text, size_t len,
+			     memtype_regs *regs)
+{
+	memtype_capture *cap = NULL;
+	int rc = 1;
+
+	if (memtype_capture_parse(cli->ctx, name, text, len, MEMTYPE_CAPTURE_AUTO, &cap))
+		return 1;
+	int trc = memtype_capture_to_regs(cap, regs);
+	if (trc == 0) {
+		warn_disagree(cli, cap);
+		warn_tom2(cli, cap);
+		rc = 0;
+	} else if (trc != -ENOENT) {
+		cli_lib_error(cli); /* a #GP at the capture's line, or no memory */
+		rc = -1;
+	}
+	memtype_capture_free(cap);
+	return rc;
+}
+#endif
+
+/* The register state of the input file into *regs (replaced by a fresh one
+ * when the file turns out to be a capture). An exit code or 0. */
+static int load_file(struct cli *cli, const char *file, memtype_regs **regs)
+{
+	size_t len;
+	char *text = cli_read_file(cli, file, &len);
+	if (!text)
+		return EXIT_INPUT;
+	int rc = EXIT_OK;
+	if (memtype_regs_parse(*regs, file, text, len) == 0)
+		goto out;
+	rc = EXIT_INPUT;
+#ifdef MEMTYPE_HAVE_EXPLAIN
+	/* Keep the register file's error: it is the one to show when the file
+	 * is no capture either. */
+	memtype_error saved = *memtype_ctx_error(cli->ctx);
+	char code[48], msg[512], name[256];
+	snprintf(code, sizeof(code), "%s", saved.code);
+	snprintf(msg, sizeof(msg), "%s", saved.message);
+	snprintf(name, sizeof(name), "%s", saved.file ? saved.file : file);
+	memtype_regs *fresh = memtype_regs_new(cli->ctx);
+	if (!fresh) {
+		cli_lib_error(cli);
+		rc = EXIT_INTERNAL;
+		goto out;
+	}
+	memtype_regs_free(*regs);
+	*regs = fresh;
+	int crc = regs_from_capture(cli, file, text, len, fresh);
+	if (crc == 0)
+		rc = EXIT_OK;
+	else if (crc > 0)
+		fprintf(stderr,
+			"%s:%u:%u: error: %s: %s (and it is no capture with an MSR dump either)\n",
+			name, saved.line, saved.col, code, msg);
+#else
+	cli_lib_error(cli);
+#endif
+out:
+	free(text);
+	return rc;
 }
 
 static void add_piece_json(json_object *arr, const memtype_mtrr *m, const struct piece *p,
@@ -235,21 +368,15 @@ int cmd_resolve(struct cli *cli, int argc, char **argv)
 		cli_lib_error(cli);
 		return EXIT_INTERNAL;
 	}
-	int pr = parse_args(cli, argc, argv, &a, regs, &cpu_set, &cpu, &phys);
+	int pr = parse_args(cli, argc, argv, &a, &cpu_set, &cpu, &phys);
 	if (pr) {
-		rc = pr == 1 ? EXIT_OK : pr == -2 ? EXIT_INPUT : EXIT_USAGE;
+		rc = pr == 1 ? EXIT_OK : EXIT_USAGE;
 		goto out;
 	}
-	if (a.file) {
-		size_t len;
-		char *text = cli_read_file(cli, a.file, &len);
-		if (!text) {
-			rc = EXIT_INPUT;
-			goto out;
-		}
-		int prc = memtype_regs_parse(regs, a.file, text, len);
-		free(text);
-		if (prc) {
+	if (a.file && (rc = load_file(cli, a.file, &regs)) != EXIT_OK)
+		goto out;
+	for (int k = 0; k < a.nmsrs; k++) {
+		if (memtype_regs_add_arg(regs, a.msrs[k])) {
 			cli_lib_error(cli);
 			rc = EXIT_INPUT;
 			goto out;
@@ -388,5 +515,6 @@ out:
 	memtype_mtrr_free(m);
 	memtype_regs_free(regs);
 	free(a.addrs);
+	free(a.msrs);
 	return rc;
 }

@@ -15,7 +15,9 @@
  *   leading blanks --
  * and handed to the recognisers of every format (or of the forced one).
  * The recogniser whose multi-line block is open (an MTRR dump, an rdmsr
- * command's output) sees the line first.
+ * command's output) sees the line first. In a `memtype capture` file the
+ * "# section: NAME" comments are tracked too: the /proc/iomem block is
+ * skipped, and the dmesg recogniser knows which block a banner came from.
  *
  * Wrapped lines: a mail client folds long lines at a blank, so a message
  * loses its tail to the next line, which has no timestamp. A recogniser
@@ -551,12 +553,51 @@ static void set_pending(memtype_capture *c, const char *s, size_t n)
 	c->pending_line = c->line;
 }
 
+/*
+ * "# section: NAME", the comment that opens each block of a `memtype
+ * capture` file (docs/capture-format.md). Returns true for such a line and
+ * starts tracking the block; it is a comment, never a line of any format.
+ */
+static bool file_section(memtype_capture *c, const char *s, size_t n)
+{
+	static const struct {
+		const char *name;
+		mt_file_sect sect;
+	} names[] = {
+	    {"kernel", MT_FSECT_KERNEL},
+	    {"iomem", MT_FSECT_IOMEM},
+	    {"kernel-log", MT_FSECT_KERNEL_LOG},
+	};
+	size_t i = 0;
+
+	if (!mt_cap_lit(s, n, &i, "# section: "))
+		return false;
+	while (n > i && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+		n--;
+	c->file_sect = MT_FSECT_OTHER;
+	for (unsigned k = 0; k < MT_ARRAY_SIZE(names); k++)
+		if (n - i == strlen(names[k].name) && memcmp(s + i, names[k].name, n - i) == 0)
+			c->file_sect = names[k].sect;
+	pending_drop(c);
+	c->sect = MT_SECT_NONE; /* no multi-line block runs across sections */
+	return true;
+}
+
 /* One logical line (decoded, without its newline). */
 static void line_in(memtype_capture *c, const char *s, size_t n)
 {
 	struct stripped st;
 
 	strip_prefixes(s, n, &st);
+	if (st.n > 0 && st.s[0] == '#' && file_section(c, st.s, st.n))
+		return;
+	if (c->file_sect == MT_FSECT_IOMEM) {
+		/* /proc/iomem names the kernel's resources, not memory types:
+		 * nothing in it is modelled, and its "START-END : NAME" lines
+		 * must not be taken for another format's. */
+		c->skipped_iomem++;
+		return;
+	}
 	if (c->npending) {
 		if (!st.ts && st.n > 0 && !starts_known(st.s, st.n) &&
 		    c->npending + 1 + st.n < MT_CAP_LINE_MAX) {

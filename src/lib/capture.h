@@ -63,6 +63,21 @@ typedef enum mt_section {
 	MT_SECT_RDMSR,	    /* after an rdmsr command line: its output */
 } mt_section;
 
+/*
+ * The "# section: NAME" blocks of a `memtype capture` file
+ * (docs/capture-format.md). The line machinery tracks them so that text
+ * explain does not model (/proc/iomem) is skipped quietly, and so that the
+ * kernel banner read from /proc/version and again from the kernel log is
+ * known to be one boot, not two.
+ */
+typedef enum mt_file_sect {
+	MT_FSECT_NONE = 0,   /* not a capture file, or before its first section */
+	MT_FSECT_KERNEL,     /* /proc/version */
+	MT_FSECT_IOMEM,	     /* /proc/iomem: skipped */
+	MT_FSECT_KERNEL_LOG, /* the kernel's boot lines */
+	MT_FSECT_OTHER,	     /* cpuid, msr, proc-mtrr, memmap, pat_memtype_list, ... */
+} mt_file_sect;
+
 /* One variable MTRR as a register dump or MSR read gives it. */
 struct mt_cap_var {
 	bool present;  /* the capture names this index */
@@ -152,12 +167,16 @@ struct memtype_capture {
 	size_t npending;
 	unsigned pending_line;
 	mt_section sect;
-	int sect_format; /* the format whose section is open */
+	int sect_format;	/* the format whose section is open */
+	mt_file_sect file_sect; /* the capture-file section being read */
+	unsigned skipped_iomem; /* /proc/iomem lines skipped */
 
 	/* ---- dmesg facts (capture_dmesg.c) */
 	char kernel[64];
-	unsigned kernel_version; /* major * 100 + minor, 0 unknown */
-	bool second_boot;	 /* a second "Linux version": later kernel lines are skipped */
+	unsigned kernel_version;  /* major * 100 + minor, 0 unknown */
+	bool second_boot;	  /* a second "Linux version": later kernel lines are skipped */
+	uint64_t banner_hash;	  /* FNV-1a of the first "Linux version" line */
+	mt_file_sect banner_sect; /* the capture-file section it was in */
 	char dmi[MT_CAP_TEXT];
 	char hypervisor[48];
 	int vendor; /* 0 unknown, 1 intel, 2 amd */
@@ -202,6 +221,7 @@ struct memtype_capture {
 	bool pat_off; /* PAT not initialised (messages) */
 
 	unsigned ne820;
+	unsigned e820_dups;  /* entries listed again (memmap and kernel log): dropped */
 	bool e820_exclusive; /* old "A - B (type)" format seen */
 	unsigned nconflicts;
 

@@ -89,6 +89,32 @@ static void kernel_version(memtype_capture *c, const char *s, size_t n)
 	}
 }
 
+/* FNV-1a over the banner without trailing blanks (the log may keep one). */
+static uint64_t banner_hash(const char *s, size_t n)
+{
+	uint64_t h = 0xcbf29ce484222325ull;
+
+	while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+		n--;
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ (unsigned char)s[i]) * 0x100000001b3ull;
+	return h;
+}
+
+/*
+ * A second "Linux version" line is the same boot, not a second one, when a
+ * `memtype capture` file gives the banner twice: once from /proc/version
+ * (section "kernel") and once from the kernel log (section "kernel-log").
+ * /proc/version prints linux_banner, the very string start_kernel() logs
+ * (init/version.c, init/main.c), so the two are identical. Two identical
+ * banners in one log are still two boots (a reboot into the same kernel).
+ */
+static bool same_boot_banner(const memtype_capture *c, const char *s, size_t n)
+{
+	return c->banner_sect != MT_FSECT_NONE && c->file_sect != MT_FSECT_NONE &&
+	       c->banner_sect != c->file_sect && c->banner_hash == banner_hash(s, n);
+}
+
 static void set_vendor(memtype_capture *c, int v, const char *why)
 {
 	if (c->vendor)
@@ -180,11 +206,46 @@ static void command_line(memtype_capture *c, const char *s, size_t n)
 
 /* ------------------------------------------------------------ e820 */
 
+/*
+ * An entry already listed with the same range: 1 with the same type word
+ * (dropped quietly), 2 with another (kept first, reported), 0 none. The
+ * kernel prints its table after e820__update_table() has merged overlaps
+ * (arch/x86/kernel/e820.c e820__memory_setup_default), so one table never
+ * lists a range twice; a repeat is the same map read again -- a capture's
+ * /sys/firmware/memmap lines next to its kernel log's, which come from
+ * the same e820_table_firmware (e820__reserve_resources) -- and counting
+ * it twice would double the RAM.
+ */
+static int e820_repeat(memtype_capture *c, uint64_t start, uint64_t end, const char *t, size_t tn,
+		       unsigned col)
+{
+	char name[sizeof(c->e820[0].name)];
+
+	for (unsigned k = 0; k < c->ne820 && k < MT_CAP_MAX_E820; k++) {
+		const struct mt_cap_range *e = &c->e820[k];
+		if (e->start != start || e->end != end)
+			continue;
+		mt_cap_copy(name, sizeof(name), t, tn);
+		if (strcmp(name, e->name) == 0)
+			return 1;
+		mt_cap_diag(c, col, "e820-mismatch",
+			    "e820 entry [mem 0x%llx-0x%llx] is '%s' here, '%s' earlier: the first "
+			    "is kept",
+			    (unsigned long long)start, (unsigned long long)end, name, e->name);
+		return 2;
+	}
+	return 0;
+}
+
 static void e820_add(memtype_capture *c, uint64_t start, uint64_t end, const char *t, size_t tn,
 		     unsigned col)
 {
 	if (end < start) {
 		mt_cap_diag(c, col, "bad-range", "e820 entry ends before it starts");
+		return;
+	}
+	if (e820_repeat(c, start, end, t, tn, col)) {
+		c->e820_dups++;
 		return;
 	}
 	if (c->ne820 >= MT_CAP_MAX_E820) {
@@ -798,6 +859,8 @@ mt_line_result mt_cap_dmesg_line(memtype_capture *c, const char *s, size_t n, un
 	switch (s[0]) {
 	case 'L':
 		if (mt_cap_lit(s, n, &i, "Linux version ")) {
+			if (c->kernel[0] && same_boot_banner(c, s, n))
+				return MT_LINE_USED;
 			if (c->kernel[0]) {
 				c->second_boot = true;
 				mt_cap_diag(
@@ -806,6 +869,8 @@ mt_line_result mt_cap_dmesg_line(memtype_capture *c, const char *s, size_t n, un
 				return MT_LINE_USED;
 			}
 			kernel_version(c, s + i, n - i);
+			c->banner_hash = banner_hash(s, n);
+			c->banner_sect = c->file_sect;
 			return MT_LINE_USED;
 		}
 		break;

@@ -22,10 +22,15 @@
  * too (Linux warns "your CPUs had inconsistent ... settings" for the same
  * thing, generic.c mtrr_state_warn()). Only the MTRR block, SYSCFG and
  * TOP_MEM2 are kept; other MSRs are recognised and ignored.
+ *
+ * memtype_capture_msr() and memtype_capture_to_regs() (at the end) hand the
+ * values back: `memtype resolve` replays a capture's registers as it
+ * replays a register file.
  */
 #include "capture.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 int mt_cap_msr_slot(uint32_t index)
@@ -312,4 +317,130 @@ mt_line_result mt_cap_msr_line(memtype_capture *c, const char *s, size_t n, unsi
 		return MT_LINE_NOT_MINE;
 	record(c, (uint32_t)idx, v, 1);
 	return MT_LINE_USED;
+}
+
+/* ------------------------------------------------------------ public access */
+
+int memtype_capture_msr(const memtype_capture *c, uint32_t index, uint64_t *value, unsigned *reads,
+			unsigned *differ)
+{
+	if (!c)
+		return -EINVAL;
+	int slot = mt_cap_msr_slot(index);
+	if (slot < 0 || !c->msr[slot].present)
+		return -ENOENT;
+	const struct mt_cap_msr *m = &c->msr[slot];
+	if (value)
+		*value = m->value;
+	if (reads)
+		*reads = m->cpus + m->differ;
+	if (differ)
+		*differ = m->differ;
+	return 0;
+}
+
+/* One line of the register text: an MSR where the capture first read it. */
+struct reg_line {
+	unsigned line;
+	uint32_t index;
+	uint64_t value;
+};
+
+static int by_line(const void *a, const void *b)
+{
+	const struct reg_line *x = a, *y = b;
+	return x->line < y->line ? -1 : x->line > y->line;
+}
+
+/* MAXPHYADDR for the registers: CPUID's, else the width of the widest
+ * valid PHYSMASK (the mask's ones reach up to MAXPHYADDR - 1, SDM Vol. 3A
+ * §11.11.2.3), else 0 (the register file's default). */
+static unsigned regs_phys_bits(const memtype_capture *c)
+{
+	unsigned w = 0;
+
+	if (c->cpuid_phys_bits)
+		return c->cpuid_phys_bits;
+	for (unsigned i = 0; i < MEMTYPE_MAX_VCNT; i++) {
+		const struct mt_cap_msr *k = &c->msr[2 + 2 * i];
+		uint64_t mask = k->value & ~0xfffull;
+		if (!k->present || !(k->value & 0x800u))
+			continue;
+		unsigned b = 0;
+		while (b < 64 && (mask >> b))
+			b++;
+		if (b > w)
+			w = b;
+	}
+	return w >= 32 && w <= 52 ? w : 0;
+}
+
+/*
+ * The MSRs as a register file (docs/register-file.md) whose line numbers
+ * are the capture's: line L holds the MSR the capture read at its line L,
+ * the lines between are blank. The register-file parser then replays them
+ * and reports a write the CPU would refuse (#GP) at the capture's own line.
+ * Returns the text's length, or 0 when it cannot be allocated.
+ */
+static size_t regs_text(const memtype_capture *c, const struct reg_line *l, size_t n, unsigned phys,
+			char **out)
+{
+	size_t cap = (size_t)l[n - 1].line + 64 * n + 64, len = 0;
+	char *t = mt_alloc(c->ctx, cap);
+	unsigned at = 1;
+
+	if (!t)
+		return 0;
+	for (size_t k = 0; k < n; k++) {
+		for (; at < l[k].line; at++)
+			t[len++] = '\n';
+		if (l[k].index == MEMTYPE_MSR_MTRRCAP)
+			len += (size_t)snprintf(t + len, cap - len, "mtrrcap: 0x%llx\n",
+						(unsigned long long)l[k].value);
+		else
+			len +=
+			    (size_t)snprintf(t + len, cap - len, "0x%x: 0x%llx\n",
+					     (unsigned)l[k].index, (unsigned long long)l[k].value);
+		at++;
+	}
+	if (c->vendor)
+		len += (size_t)snprintf(t + len, cap - len, "cpu: %s\n",
+					c->vendor == 2 ? "amd" : "intel");
+	if (phys)
+		len += (size_t)snprintf(t + len, cap - len, "phys_bits: %u\n", phys);
+	*out = t;
+	return cap;
+}
+
+int memtype_capture_to_regs(const memtype_capture *c, memtype_regs *r)
+{
+	struct reg_line l[MT_CAP_MSR_SLOTS];
+	size_t n = 0;
+
+	if (!c || !r)
+		return -EINVAL;
+	if (!c->msr[1 + 0xff].present)
+		return mt_error_at(c->ctx, -ENOENT, c->name, 1, 1, "no-msrs",
+				   "no IA32_MTRR_DEF_TYPE (0x2ff) value: the capture holds no MSR "
+				   "dump to take the registers from");
+	/* MTRRcap, then the MTRR block 0x200-0x2ff and IA32_PAT: what a register
+	 * file holds (SYSCFG and TOP_MEM2 are not register-file MSRs). */
+	for (unsigned s = 0; s <= 256; s++) {
+		uint32_t idx = s == 0 ? MEMTYPE_MSR_MTRRCAP : 0x200u + (s - 1);
+		if (!c->msr[s].present ||
+		    !(s == 0 || idx == MEMTYPE_MSR_PAT || memtype_msr_is_mtrr(idx)))
+			continue;
+		l[n++] = (struct reg_line){c->msr[s].line, idx, c->msr[s].value};
+	}
+	qsort(l, n, sizeof(l[0]), by_line);
+	for (size_t k = 1; k < n; k++)
+		if (l[k].line <= l[k - 1].line)
+			l[k].line = l[k - 1].line + 1; /* one MSR per line */
+	char *text = NULL;
+	size_t cap = regs_text(c, l, n, regs_phys_bits(c), &text);
+	if (!cap)
+		return -ENOMEM;
+	int rc = memtype_regs_parse(r, c->name, text, strlen(text));
+	mt_free(c->ctx, text, cap);
+	return rc;
 }

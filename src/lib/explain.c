@@ -982,6 +982,26 @@ static void ram_not_covered(memtype_explain *e)
 		  fs, fe);
 }
 
+/* "mtrr: your CPUs had inconsistent variable MTRR settings" (and fixed MTRR,
+ * MTRRdefType): mtrr_state_warn() in arch/x86/kernel/cpu/mtrr/generic.c,
+ * which then reprograms the APs like the boot CPU ("corrected
+ * configuration"). bits: 1 variable, 2 fixed, 4 MTRRdefType. */
+static void inconsistent_finding(memtype_explain *e, unsigned bits)
+{
+	static const char *const what[] = {"variable MTRR", "fixed MTRR", "MTRRdefType"};
+	char list[64] = "";
+	size_t used = 0;
+
+	for (unsigned k = 0; k < 3; k++)
+		if (bits >> k & 1u)
+			used += (size_t)snprintf(list + used, sizeof(list) - used, "%s%s",
+						 used ? ", " : "", what[k]);
+	finding(e, MEMTYPE_SEV_WARNING, "mtrr-inconsistent-cpus",
+		"the kernel found CPUs with different %s settings (the firmware did not set up "
+		"every CPU alike; Linux copies the boot CPU's)",
+		list);
+}
+
 static void findings(memtype_explain *e, const memtype_capture *const *caps, size_t n)
 {
 	struct mt_mach *m = &e->mach;
@@ -1061,11 +1081,7 @@ static void findings(memtype_explain *e, const memtype_capture *const *caps, siz
 			finding(e, MEMTYPE_SEV_ERROR, "memtype-conflict", "%s:%u: %s", c->name,
 				c->conflicts[i].line, c->conflicts[i].text);
 		if (c->inconsistent)
-			finding(e, MEMTYPE_SEV_WARNING, "mtrr-inconsistent-cpus",
-				"the kernel found CPUs with different %s%s%s settings",
-				c->inconsistent & 1u ? "variable MTRR " : "",
-				c->inconsistent & 2u ? "fixed MTRR " : "",
-				c->inconsistent & 4u ? "MTRRdefType " : "");
+			inconsistent_finding(e, c->inconsistent);
 		for (unsigned s = 0; s < MT_CAP_MSR_SLOTS; s++) {
 			const struct mt_cap_msr *r = &c->msr[s];
 			if (!r->present || !r->differ)

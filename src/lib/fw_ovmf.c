@@ -371,6 +371,15 @@ static bool mmio64_window(const struct mt_platform *p, unsigned v, uint64_t *bas
 		if (w > 46)
 			w = 46;
 	}
+	/* PlatformAddressWidthFromCpuid: "limit PhysBits to 40 (no 1G pages
+	 * available)" when CPUID 0x80000001 EDX[26] is clear, since the DXE
+	 * IPL's identity map of a wider space in 2 MiB pages would not fit. In
+	 * 2022.11 already: the tests/data/qemu captures with qemu64 (no
+	 * pdpe1gb) and phys-bits=46 have the window at 0xE000000000, 128 GiB,
+	 * the top 1/8 of 40 bits (DERIVED from those captures; the code is
+	 * OvmfPkg/Library/PlatformInitLib/MemDetect.c). */
+	if (p->no_page1gb && w > 40)
+		w = 40;
 	if (valid) {
 		/* PlatformDynamicMmioWindow. */
 		uint64_t space = 1ull << w, mmio = 1ull << (w - 3);

@@ -66,6 +66,10 @@ struct mt_device {
 struct mt_platform {
 	memtype_cpu cpu;
 	unsigned phys_bits;
+	/* CPUID 0x80000001 EDX[26] clear: no 1-GByte pages (SDM Vol. 2A CPUID;
+	 * QEMU's qemu64 model lacks pdpe1gb). OVMF caps its address width at 40
+	 * bits then (fw_ovmf.c). */
+	bool no_page1gb;
 	mt_machine machine;
 	uint64_t ram; /* total guest RAM for presets, 0 with an explicit e820 */
 	struct mt_e820_entry e820[MT_MAX_E820]; /* sorted, non-overlapping */

@@ -629,7 +629,7 @@ static int parse_e820(struct ps *p, const yaml_node_t *list)
 		const yaml_node_t *e = seq_at(p, list, i), *t;
 		char where[48];
 		struct span sp;
-		int type, rc;
+		int type = 0, rc;
 
 		snprintf(where, sizeof(where), "platform.memory[%zu]", i);
 		if (i >= MT_MAX_E820)
@@ -722,7 +722,8 @@ static int parse_devices(struct ps *p, const yaml_node_t *list)
 
 static int parse_platform(struct ps *p, const yaml_node_t *root)
 {
-	static const char *const keys[] = {"cpu", "phys_bits", "memory", "ram", "devices"};
+	static const char *const keys[] = {"cpu", "phys_bits", "page1gb", "memory", "ram",
+					   "devices"};
 	struct mt_platform *pl = &p->s->platform;
 	const yaml_node_t *n = get(p, root, "platform"), *v, *mem, *ram;
 	uint64_t u;
@@ -763,6 +764,11 @@ static int parse_platform(struct ps *p, const yaml_node_t *root)
 				      (unsigned long long)u);
 		pl->phys_bits = (unsigned)u;
 	}
+	/* CPUID 0x80000001 EDX[26] (Page1GB); present unless said otherwise. */
+	bool page1gb = true;
+	if ((v = get(p, n, "page1gb")) && (rc = get_bool(p, v, "platform.page1gb", &page1gb)))
+		return rc;
+	pl->no_page1gb = !page1gb;
 	ram = get(p, n, "ram");
 	if (pl->machine == MT_MACHINE_CUSTOM) {
 		if (ram)
@@ -1123,7 +1129,7 @@ static int parse_mappings(struct ps *p, const yaml_node_t *root)
 		struct mt_mapping *map = &s->map[s->nmap];
 		char where[32], what[48];
 		struct span sp;
-		int call;
+		int call = 0;
 
 		snprintf(where, sizeof(where), "mappings[%zu]", i);
 		if (i >= MT_MAX_MAPPINGS)
