@@ -460,6 +460,17 @@ MEMTYPE_API void memtype_sim_guest_sees(const memtype_sim *sim, bool *cpuid_mtrr
 					bool *msrs_via_host);
 /* The MTRR MSRs the firmware left (the guest-visible registers), or NULL. */
 MEMTYPE_API const memtype_mtrr *memtype_sim_firmware_mtrr(const memtype_sim *sim);
+/*
+ * The e820 table the firmware hands the guest: a preset's as the firmware
+ * model lays it out (src/lib/platform.c), or the scenario's own list. Entry
+ * i < memtype_sim_e820_count(): inclusive [*start, *end] and the kernel's
+ * word for its type ("usable", "reserved", "ACPI data", "ACPI NVS",
+ * "unusable", as arch/x86/kernel/e820.c e820_print_type prints them).
+ * Returns 0, or -ERANGE when i is past the end.
+ */
+MEMTYPE_API size_t memtype_sim_e820_count(const memtype_sim *sim);
+MEMTYPE_API int memtype_sim_e820(const memtype_sim *sim, size_t i, uint64_t *start, uint64_t *end,
+				 const char **type);
 
 /* The kernel log, in boot order; *mapping is the index (in the scenario)
  * of the mapping that caused the line, or -1. */

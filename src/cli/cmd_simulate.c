@@ -32,6 +32,24 @@ static json_object *range_json(uint64_t start, uint64_t end)
 }
 
 /* The guest MTRR map merged by type, as JSON ranges or text lines. */
+/* The firmware's e820 table, inclusive ends, the kernel's type words. */
+static json_object *e820_json(const memtype_sim *sim)
+{
+	json_object *a = json_object_new_array();
+	for (size_t i = 0; i < memtype_sim_e820_count(sim); i++) {
+		uint64_t start, end;
+		const char *type;
+		if (memtype_sim_e820(sim, i, &start, &end, &type))
+			break;
+		json_object *o = json_object_new_object();
+		json_object_object_add(o, "start", cli_hex(start));
+		json_object_object_add(o, "end", cli_hex(end));
+		json_object_object_add(o, "type", json_object_new_string(type));
+		json_object_array_add(a, o);
+	}
+	return a;
+}
+
 static json_object *guest_map_json(const memtype_map *map)
 {
 	json_object *a = json_object_new_array();
@@ -440,6 +458,7 @@ int cmd_simulate(struct cli *cli, int argc, char **argv)
 					json_object_array_add(pj, json_object_new_string(tn(t[k])));
 		}
 		json_object_object_add(gv, "pat", pj);
+		json_object_object_add(gv, "e820", e820_json(sim));
 		json_object_object_add(doc, "guest_view", gv);
 		json_object *log = json_object_new_array();
 		for (size_t i = 0; i < memtype_sim_log_count(sim); i++)

@@ -70,6 +70,7 @@ struct mt_platform {
 	 * QEMU's qemu64 model lacks pdpe1gb). OVMF caps its address width at 40
 	 * bits then (fw_ovmf.c). */
 	bool no_page1gb;
+	unsigned cpus; /* vCPUs (0 = 1): OVMF's ACPI NVS at the top of low RAM grows with them */
 	mt_machine machine;
 	uint64_t ram; /* total guest RAM for presets, 0 with an explicit e820 */
 	struct mt_e820_entry e820[MT_MAX_E820]; /* sorted, non-overlapping */

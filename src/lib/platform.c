@@ -36,9 +36,10 @@
  *     page-rounded size of the tables SeaBIOS built -- it depends on the
  *     vCPUs and devices, not on the RAM size. The q35 8 GiB capture shows
  *     0x21000 (132 KiB); DERIVED: the same tail for every RAM size of that
- *     configuration. For i440fx no capture exists; the tail 0x20000 is the
- *     one of the observed i440fx 8 GiB log quoted in guest-firmware.md §7
- *     (UNCONFIRMED for SeaBIOS 1.16.2).
+ *     configuration. For i440fx the tail is 0x20000, as in the i440fx 8 GiB
+ *     log quoted in guest-firmware.md §7; the 24 SeaBIOS captures of
+ *     tests/data/qemu (1-16 GiB, both chipsets, 2 vCPUs) match the whole
+ *     table entry by entry.
  *
  *  3. OVMF hands Linux a UEFI memory map, which the EFI stub turns into e820
  *     lines: fragmented, with the firmware's own allocations as reserved,
@@ -79,7 +80,7 @@
 
 /* SeaBIOS (see the header). */
 #define SEABIOS_TAIL_Q35 0x21000ull    /* the q35 8 GiB capture */
-#define SEABIOS_TAIL_I440FX 0x20000ull /* guest-firmware.md §7 i440fx example */
+#define SEABIOS_TAIL_I440FX 0x20000ull /* tests/data/qemu i440fx-seabios-* */
 #define Q35_MMCONFIG_SIZE (256 * MiB)
 #define SEABIOS_MMCONFIG 0xb0000000ull		/* src/fw/dev-q35.h PCIEXBAR_ADDR */
 #define ICH9_RCBA 0xfed1c000ull			/* ICH9 root complex register block */
@@ -207,27 +208,49 @@ struct ovmf_top {
 	mt_e820_type type;
 };
 
+/* Below ovmf_top's last two entries, which depend on the vCPUs (below). */
 static const struct ovmf_top ovmf_top[] = {
 	{ 0x1549000, 0x1488000, MT_E820_RESERVED },
 	{ 0x1488000, 0x0b13000, MT_E820_RAM },
 	{ 0x0b13000, 0x0893000, MT_E820_RESERVED },
 	{ 0x0893000, 0x0881000, MT_E820_ACPI },
 	{ 0x0881000, 0x0801000, MT_E820_NVS },
-	{ 0x0801000, 0x00a8000, MT_E820_RAM },
-	{ 0x00a8000, 0x0088000, MT_E820_RESERVED },
-	{ 0x0088000, 0x0000000, MT_E820_NVS },
 };
+
+/*
+ * The top of low RAM as OVMF 2022.11 leaves it, measured in tests/data/qemu
+ * and with -smp 1..16 (docs/qemu-suite.md): ACPI NVS of 0x80000 + 0x8000
+ * per vCPU at the very top (0x8000 is OvmfPkg's PcdCpuApStackSize: the MP
+ * stacks CpuMpPei keeps for S3 resume; DERIVED, the sizes are exact for 1, 2,
+ * 3, 4, 6, 8 and 16 vCPUs), 128 KiB reserved below it, RAM below that down
+ * to ovmf_top. The reserved block ovmf_top[0] also moves down with the
+ * vCPUs, by steps that are not linear (0x16000 for 2-3 vCPUs, 0x2C000 for
+ * 4-6, 0x4A000 for 8); the model keeps its 1-vCPU place, which changes no
+ * memory type and no end of low RAM. On i440fx that block is 16 KiB higher.
+ */
+#define OVMF_TOP_NVS_BASE 0x80000ull
+#define OVMF_TOP_NVS_PER_CPU 0x8000ull
+#define OVMF_TOP_RESERVED 0x20000ull
+#define OVMF_I440FX_BLOCK_SHIFT 0x4000ull
 
 static void layout_ovmf(struct builder *b, uint64_t low, unsigned version)
 {
 	const struct mt_platform *p = b->p;
 	unsigned v = version ? version : EDK2_NEWEST;
+	uint64_t nvs = OVMF_TOP_NVS_BASE + OVMF_TOP_NVS_PER_CPU * (p->cpus ? p->cpus : 1);
+	uint64_t shift = p->machine == MT_MACHINE_I440FX ? OVMF_I440FX_BLOCK_SHIFT : 0;
 
 	for (size_t i = 0; i < MT_ARRAY_SIZE(ovmf_low); i++)
 		add(b, ovmf_low[i].start, ovmf_low[i].end, ovmf_low[i].type);
-	add(b, OVMF_LOW_END, low - ovmf_top[0].from - 1, MT_E820_RAM);
-	for (size_t i = 0; i < MT_ARRAY_SIZE(ovmf_top); i++)
+	add(b, OVMF_LOW_END, low - ovmf_top[0].from + shift - 1, MT_E820_RAM);
+	add(b, low - ovmf_top[0].from + shift, low - ovmf_top[0].to + shift - 1, ovmf_top[0].type);
+	add(b, low - ovmf_top[1].from + shift, low - ovmf_top[1].to - 1, ovmf_top[1].type);
+	for (size_t i = 2; i < MT_ARRAY_SIZE(ovmf_top); i++)
 		add(b, low - ovmf_top[i].from, low - ovmf_top[i].to - 1, ovmf_top[i].type);
+	add(b, low - ovmf_top[MT_ARRAY_SIZE(ovmf_top) - 1].to, low - nvs - OVMF_TOP_RESERVED - 1,
+	    MT_E820_RAM);
+	add(b, low - nvs - OVMF_TOP_RESERVED, low - nvs - 1, MT_E820_RESERVED);
+	add(b, low - nvs, low - 1, MT_E820_NVS);
 	if (p->machine == MT_MACHINE_Q35) {
 		uint64_t mmcfg = v >= EDK2_MMCONFIG_E0000000 ? 0xe0000000ull : 0xb0000000ull;
 		add(b, mmcfg, mmcfg + Q35_MMCONFIG_SIZE - 1, MT_E820_RESERVED);

@@ -722,8 +722,8 @@ static int parse_devices(struct ps *p, const yaml_node_t *list)
 
 static int parse_platform(struct ps *p, const yaml_node_t *root)
 {
-	static const char *const keys[] = {"cpu", "phys_bits", "page1gb", "memory", "ram",
-					   "devices"};
+	static const char *const keys[] = {"cpu", "phys_bits", "page1gb", "cpus", "memory",
+					   "ram", "devices"};
 	struct mt_platform *pl = &p->s->platform;
 	const yaml_node_t *n = get(p, root, "platform"), *v, *mem, *ram;
 	uint64_t u;
@@ -769,6 +769,15 @@ static int parse_platform(struct ps *p, const yaml_node_t *root)
 	if ((v = get(p, n, "page1gb")) && (rc = get_bool(p, v, "platform.page1gb", &page1gb)))
 		return rc;
 	pl->no_page1gb = !page1gb;
+	pl->cpus = 1;
+	if ((v = get(p, n, "cpus"))) {
+		if ((rc = get_u64(p, v, "platform.cpus", &u)))
+			return rc;
+		if (u < 1 || u > 1024)
+			return err_at(p, v, "bad-value", "platform.cpus %llu is outside 1..1024",
+				      (unsigned long long)u);
+		pl->cpus = (unsigned)u;
+	}
 	ram = get(p, n, "ram");
 	if (pl->machine == MT_MACHINE_CUSTOM) {
 		if (ram)

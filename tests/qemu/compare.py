@@ -13,7 +13,11 @@ RAM, MAXPHYADDR, vendor, firmware, guest kernel), runs `memtype simulate -j`,
 and compares the model's guest view (`guest_view.mtrr_msrs`, where an absent
 MSR is 0, and `guest_view.pat`) with the MSRs every CPU of the guest read back:
 MTRRcap 0xfe, DEF_TYPE 0x2ff, the eleven fixed-range MSRs, the variable pairs
-0x200.. and IA32_PAT 0x277. Any difference is a model bug (issue 7).
+0x200.. and IA32_PAT 0x277. It also compares the firmware's e820 (the memmap
+section) with `guest_view.e820`: whole for SeaBIOS; for OVMF every entry but
+the boot-time allocations between 9 MiB and the ACPI tables, whose places move
+with the vCPU count (their usable total must still agree). Any difference is
+a model bug (issue 7).
 
 Output is TAP, one test per capture; a failure lists each register as
 `0xIDX: real 0xV, model 0xW` so the fix starts from the register.
@@ -33,12 +37,23 @@ PAT_NAMES = {0: "UC", 1: "WC", 4: "WT", 5: "WP", 6: "WB", 7: "UC-"}
 FIRMWARE_VERSION = {"seabios": "1.16.2", "ovmf": "2022.11"}
 
 
+E820_LINE = re.compile(r"BIOS-e820: \[mem 0x([0-9a-f]+)-0x([0-9a-f]+)\] (.+)$")
+
+
 def parse_capture(path):
-    """The per-CPU MSR values and the qemu-config line of one capture."""
-    cpus, config = {}, None
+    """The per-CPU MSR values, the firmware e820 (memmap section) and the
+    qemu-config line of one capture."""
+    cpus, config, e820, section = {}, None, [], None
     with open(path, encoding="utf-8", errors="replace") as f:
         for lineno, line in enumerate(f, 1):
             line = line.rstrip("\r\n")
+            if line.startswith("# section: "):
+                section = line[len("# section: "):]
+                continue
+            m = E820_LINE.match(line)
+            if m and section == "memmap":
+                e820.append((int(m.group(1), 16), int(m.group(2), 16), m.group(3)))
+                continue
             m = re.match(r"cpu(\d+): 0x([0-9a-f]+): 0x([0-9a-f]+)$", line)
             if m:
                 cpus.setdefault(int(m.group(1)), {})[int(m.group(2), 16)] = int(m.group(3), 16)
@@ -57,7 +72,9 @@ def parse_capture(path):
             raise ValueError(f"{path}: qemu-config has no '{key}='")
     if not cpus:
         raise ValueError(f"{path}: no MSR lines (cpuN: 0xIDX: 0xVALUE): the msr module did not load")
-    return cpus, config
+    if not e820:
+        raise ValueError(f"{path}: no BIOS-e820 lines in its memmap section")
+    return cpus, config, e820
 
 
 def scenario_yaml(config, name):
@@ -68,7 +85,7 @@ def scenario_yaml(config, name):
     return (
         f"name: {name}\n"
         f"platform: {{cpu: {config['cpu']}, phys_bits: {config['phys_bits']}, "
-        f"page1gb: {config.get('page1gb', 'false')}, "
+        f"page1gb: {config.get('page1gb', 'false')}, cpus: {config.get('smp', '1')}, "
         f"memory: {config['machine']}, ram: {config['ram']}}}\n"
         f"hypervisor: {{kind: kvm, version: \"6.16\"}}\n"
         f"firmware: {{kind: {fw}, version: \"{FIRMWARE_VERSION[fw]}\"}}\n"
@@ -88,14 +105,52 @@ def model_view(memtype, config, name):
         raise RuntimeError(f"memtype simulate failed ({r.returncode}): {r.stderr.strip()}")
     gv = json.loads(r.stdout)["guest_view"]
     msrs = {int(k, 16): int(v, 16) for k, v in gv["mtrr_msrs"].items()}
-    return msrs, gv["pat"]
+    e820 = [(int(e["start"], 16), int(e["end"], 16), e["type"]) for e in gv["e820"]]
+    return msrs, gv["pat"], e820
+
+
+def ovmf_moving_zone(table):
+    """[9 MiB, Z): where OVMF 2022.11's boot-time allocations sit, whose place
+    moves with the vCPU count in steps the model does not follow (see
+    src/lib/platform.c layout_ovmf). Z ends the last usable entry before the
+    first "ACPI data" entry."""
+    acpi = next((e[0] for e in table if e[2] == "ACPI data"), None)
+    usable_ends = [e[1] + 1 for e in table if e[2] == "usable" and acpi is not None and e[1] < acpi]
+    return (0x900000, max(usable_ends)) if usable_ends else (0x900000, 0x900000)
+
+
+def e820_diffs(real, model, firmware):
+    """The e820 entries that differ. SeaBIOS: the whole table. OVMF: every
+    entry outside its moving zone, and the same usable bytes inside it."""
+    if firmware != "ovmf":
+        zr = zm = (0, 0)
+    else:
+        zr, zm = ovmf_moving_zone(real), ovmf_moving_zone(model)
+    diffs = []
+    if zr != zm:
+        diffs.append(f"e820: OVMF allocation zone real [0x{zr[0]:x}, 0x{zr[1]:x}), "
+                     f"model [0x{zm[0]:x}, 0x{zm[1]:x})")
+    inside = lambda e, z: z[0] <= e[0] and e[1] < z[1]
+    r_out = [e for e in real if not inside(e, zr)]
+    m_out = [e for e in model if not inside(e, zm)]
+    for e in r_out:
+        if e not in m_out:
+            diffs.append(f"e820: real [0x{e[0]:x}-0x{e[1]:x}] {e[2]}, not in the model")
+    for e in m_out:
+        if e not in r_out:
+            diffs.append(f"e820: model [0x{e[0]:x}-0x{e[1]:x}] {e[2]}, not in the capture")
+    usable = lambda t, z: sum(e[1] + 1 - e[0] for e in t if inside(e, z) and e[2] == "usable")
+    if usable(real, zr) != usable(model, zm):
+        diffs.append(f"e820: usable bytes in the OVMF zone: real 0x{usable(real, zr):x}, "
+                     f"model 0x{usable(model, zm):x}")
+    return diffs
 
 
 def compare(memtype, path):
-    cpus, config = parse_capture(path)
+    cpus, config, real_e820 = parse_capture(path)
     name = os.path.basename(path).rsplit(".", 1)[0]
-    model, model_pat = model_view(memtype, config, name)
-    diffs = []
+    model, model_pat, model_e820 = model_view(memtype, config, name)
+    diffs = e820_diffs(real_e820, model_e820, config["firmware"])
     for cpu, real in sorted(cpus.items()):
         vcnt = real.get(0xFE, 0) & 0xFF
         wanted = [0xFE, 0x2FF] + FIXED + list(range(0x200, 0x200 + 2 * vcnt))
@@ -129,11 +184,11 @@ def main(argv):
             continue
         if diffs:
             failed += 1
-            print(f"not ok {n} - {os.path.basename(path)}: {len(diffs)} registers differ")
+            print(f"not ok {n} - {os.path.basename(path)}: {len(diffs)} differences")
             for d in diffs:
                 print(f"#   {d}")
         else:
-            print(f"ok {n} - {os.path.basename(path)}: {ncpu} CPUs, every MTRR and IA32_PAT as modelled")
+            print(f"ok {n} - {os.path.basename(path)}: {ncpu} CPUs, every MTRR, IA32_PAT and the e820 as modelled")
     return 1 if failed else 0
 
 

@@ -10,6 +10,9 @@
 #                          STATIC_MEMTYPE GUEST_INIT MEMTYPE
 #   --set all   q35, i440fx x SeaBIOS, OVMF x RAM 1,2,3,4,8,16 GiB x phys-bits 40, 46
 #   --set ci    one SeaBIOS and one OVMF boot (q35, 8 GiB, 40 bits)
+#   --set smp   q35 and i440fx with OVMF, 2 GiB, 40 bits (for --smp N)
+#   --smp N     vCPUs (default 2)
+#   --keep DIR  copy the captures and console logs to DIR
 #   --store     copy the captures to tests/data/qemu/ (what `make check` compares)
 # Exit: 0 all match, 1 a mismatch or a failed boot, 77 (skip) when the Debian
 # packages are missing: qemu-system-x86 seabios ovmf linux-image-amd64 cpio.
@@ -19,12 +22,16 @@ set_name=all
 jobs=$(nproc 2>/dev/null || echo 2)
 timeout_s=300
 store=0
+smp=2
+keep=
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--set) set_name=$2; shift 2 ;;
 	--jobs) jobs=$2; shift 2 ;;
 	--timeout) timeout_s=$2; shift 2 ;;
 	--store) store=1; shift ;;
+	--smp) smp=$2; shift 2 ;;
+	--keep) keep=$2; shift 2 ;;
 	--) shift; break ;;
 	-*) echo "run.sh: unknown option '$1'" >&2; exit 2 ;;
 	*) break ;;
@@ -77,6 +84,8 @@ cp "/lib/modules/$kernel/kernel/arch/x86/kernel/msr.ko" "$moddir/"
 configs=$work/configs
 if [ "$set_name" = ci ]; then
 	printf '%s\n' "q35 seabios 8 40" "q35 ovmf 8 40" >"$configs"
+elif [ "$set_name" = smp ]; then
+	printf '%s\n' "q35 ovmf 2 40" "i440fx ovmf 2 40" >"$configs"
 elif [ "$set_name" = all ]; then
 	: >"$configs"
 	for m in q35 i440fx; do for fw in seabios ovmf; do for ram in 1 2 3 4 8 16; do
@@ -97,13 +106,14 @@ cat >"$work/boot.sh" <<'BOOT'
 boot() {
 	m=$1 fw=$2 ram=$3 pb=$4
 	name=$m-$fw-${ram}g-pb$pb
+	[ "$smp" = 2 ] || name=$name-smp$smp
 	machine=$m
 	[ "$m" = i440fx ] && machine=pc
 	bios=/usr/share/seabios/bios-256k.bin
 	[ "$fw" = ovmf ] && bios=/usr/share/ovmf/OVMF.fd
 	start=$(date +%s)
 	rc=0
-	timeout "$timeout_s" qemu-system-x86_64 -machine "$machine" -accel tcg -smp 2 \
+	timeout "$timeout_s" qemu-system-x86_64 -machine "$machine" -accel tcg -smp "$smp" \
 		-m "${ram}G" -cpu "qemu64,phys-bits=$pb" -bios "$bios" \
 		-nographic -no-reboot -monitor none -nic none \
 		-serial "file:$work/$name.console" -serial "file:$work/$name.raw" \
@@ -122,8 +132,8 @@ boot() {
 	# capture starts at its own first line.
 	tr -d '\r' <"$work/$name.raw" | sed -n '/^# memtype capture format/,$p' >"$work/$name.capture"
 	cpu=amd
-	printf '# qemu-config: machine=%s firmware=%s ram=%sG phys_bits=%s cpu=%s page1gb=false smp=2 kernel=%s qemu=%s\n' \
-		"$m" "$fw" "$ram" "$pb" "$cpu" "$(echo "$kernel" | cut -d. -f1-2)" \
+	printf '# qemu-config: machine=%s firmware=%s ram=%sG phys_bits=%s cpu=%s page1gb=false smp=%s kernel=%s qemu=%s\n' \
+		"$m" "$fw" "$ram" "$pb" "$cpu" "$smp" "$(echo "$kernel" | cut -d. -f1-2)" \
 		"$(qemu-system-x86_64 --version | head -1 | sed 's/.*version \([^ ]*\).*/\1/')" \
 		>>"$work/$name.capture"
 	echo "boot $name: ${secs}s"
@@ -131,9 +141,9 @@ boot() {
 
 BOOT
 # Run the boots, $jobs at a time (xargs -P); each writes NAME.log.
-export work kernel timeout_s
+export work kernel timeout_s smp
 fail=0
-xargs -P "$jobs" -L 1 sh -c '. "$0"; boot "$@" >"$work/$1-$2-${3}g-pb$4.log" 2>&1' "$work/boot.sh" \
+xargs -P "$jobs" -L 1 sh -c '. "$0"; boot "$@" >"$work/$1-$2-${3}g-pb$4-smp$smp.log" 2>&1' "$work/boot.sh" \
 	<"$configs" || fail=1
 cat "$work"/*.log
 
@@ -141,6 +151,10 @@ captures=$(ls "$work"/*.capture 2>/dev/null || true)
 if [ -z "$captures" ]; then
 	echo "run.sh: no capture was written" >&2
 	exit 1
+fi
+if [ -n "$keep" ]; then
+	mkdir -p "$keep"
+	cp $captures "$work"/*.console "$keep/"
 fi
 if [ "$store" = 1 ]; then
 	mkdir -p "$top/tests/data/qemu"

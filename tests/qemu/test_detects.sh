@@ -10,7 +10,7 @@ if [ ! -r "$cap" ]; then
 fi
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-echo "1..4"
+echo "1..6"
 n=0
 # check NAME SED-EXPR EXPECTED-TEXT: the doctored capture fails with the text.
 check() {
@@ -29,4 +29,6 @@ check() {
 check var-mask 's/^cpu1: 0x203: 0x.*/cpu1: 0x203: 0xf000000800/' 'cpu1 0x203: real 0xf000000800, model 0xe000000800'
 check def-type 's/^cpu0: 0x2ff: 0x.*/cpu0: 0x2ff: 0x806/' 'cpu0 0x2ff: real 0x806, model 0xc06'
 check pat 's/^cpu0: 0x277: 0x.*/cpu0: 0x277: 0x7040600070406/' 'cpu0 IA32_PAT: real WB WT UC- UC WB WT UC- UC'
+check e820-mmconfig 's/^BIOS-e820: \[mem 0x00000000b0000000-0x00000000bfffffff\] reserved/BIOS-e820: [mem 0x00000000b0000000-0x00000000bfffffff] unusable/' 'e820: real [0xb0000000-0xbfffffff] unusable, not in the model'
+check e820-one-cpu-nvs 's/^BIOS-e820: \[mem 0x000000007ff70000-0x000000007fffffff\] ACPI NVS/BIOS-e820: [mem 0x000000007ff70000-0x000000007ffeffff] ACPI NVS/' 'e820: model [0x7ff70000-0x7fffffff] ACPI NVS, not in the capture'
 check no-config '/^# qemu-config:/d' "no '# qemu-config:' line"
