@@ -29,6 +29,8 @@ import subprocess
 import sys
 import tempfile
 
+import tap
+
 FIXED = [0x250, 0x258, 0x259] + list(range(0x268, 0x270))
 # IA32_PAT encodings (SDM Vol. 3A Table 11-10), in the names simulate prints.
 PAT_NAMES = {0: "UC", 1: "WC", 4: "WT", 5: "WP", 6: "WB", 7: "UC-"}
@@ -168,29 +170,10 @@ def compare(memtype, path):
     return len(cpus), diffs
 
 
-def main(argv):
-    if len(argv) < 2:
-        print("usage: compare.py MEMTYPE CAPTURE...", file=sys.stderr)
-        return 2
-    memtype, paths = argv[0], argv[1:]
-    print(f"1..{len(paths)}")
-    failed = 0
-    for n, path in enumerate(paths, 1):
-        try:
-            ncpu, diffs = compare(memtype, path)
-        except (ValueError, RuntimeError, KeyError, json.JSONDecodeError) as e:
-            print(f"not ok {n} - {os.path.basename(path)}: {e}")
-            failed += 1
-            continue
-        if diffs:
-            failed += 1
-            print(f"not ok {n} - {os.path.basename(path)}: {len(diffs)} differences")
-            for d in diffs:
-                print(f"#   {d}")
-        else:
-            print(f"ok {n} - {os.path.basename(path)}: {ncpu} CPUs, every MTRR, IA32_PAT and the e820 as modelled")
-    return 1 if failed else 0
+def check(memtype, path):
+    ncpu, diffs = compare(memtype, path)
+    return f"{ncpu} CPUs, every MTRR, IA32_PAT and the e820 as modelled", diffs
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    sys.exit(tap.run_per_file(sys.argv[1:], "compare.py MEMTYPE CAPTURE...", check, "differences"))

@@ -20,10 +20,11 @@ compared with what `memtype explain -j` reports:
 Output is TAP, one test per capture.
 """
 import json
-import os
 import re
 import subprocess
 import sys
+
+import tap
 
 TYPE_NAMES = {0: "UC", 1: "WC", 4: "WT", 5: "WP", 6: "WB"}
 MSR_LINE = re.compile(r"cpu(\d+): 0x([0-9a-f]+): 0x([0-9a-f]+)$")
@@ -114,28 +115,7 @@ def check(memtype, path):
     return bad
 
 
-def main(argv):
-    if len(argv) < 2:
-        print("usage: roundtrip.py MEMTYPE CAPTURE...", file=sys.stderr)
-        return 2
-    memtype, paths = argv[0], argv[1:]
-    print(f"1..{len(paths)}")
-    failed = 0
-    for n, path in enumerate(paths, 1):
-        try:
-            bad = check(memtype, path)
-        except (KeyError, ValueError, TypeError, json.JSONDecodeError) as e:
-            bad = [f"{type(e).__name__}: {e}"]
-        name = os.path.basename(path)
-        if bad:
-            failed += 1
-            print(f"not ok {n} - {name}: {len(bad)} values lost or changed")
-            for b in bad:
-                print(f"#   {b}")
-        else:
-            print(f"ok {n} - {name}: explain keeps every MTRR, PAT and e820 value")
-    return 1 if failed else 0
-
-
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    sys.exit(tap.run_per_file(sys.argv[1:], "roundtrip.py MEMTYPE CAPTURE...",
+                              lambda m, p: ("explain keeps every MTRR, PAT and e820 value", check(m, p)),
+                              "values lost or changed"))
