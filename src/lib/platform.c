@@ -220,9 +220,10 @@ static const struct ovmf_top ovmf_top[] = {
 /*
  * The top of low RAM as OVMF 2022.11 leaves it, measured in tests/data/qemu
  * and with -smp 1..16 (docs/qemu-suite.md): ACPI NVS of 0x80000 + 0x8000
- * per vCPU at the very top (0x8000 is OvmfPkg's PcdCpuApStackSize: the MP
- * stacks CpuMpPei keeps for S3 resume; DERIVED, the sizes are exact for 1, 2,
- * 3, 4, 6, 8 and 16 vCPUs), 128 KiB reserved below it, RAM below that down
+ * per vCPU at the very top (DERIVED, exact for 1, 2, 3, 4, 6, 8 and 16
+ * vCPUs; 0x8000 is UefiCpuPkg.dec's default PcdCpuApStackSize, so per-CPU
+ * stacks kept for S3 resume are the likely content, UNCONFIRMED), 128 KiB
+ * reserved below it, RAM below that down
  * to ovmf_top. The reserved block ovmf_top[0] also moves down with the
  * vCPUs, by steps that are not linear (0x16000 for 2-3 vCPUs, 0x2C000 for
  * 4-6, 0x4A000 for 8); the model keeps its 1-vCPU place, which changes no
