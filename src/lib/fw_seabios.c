@@ -23,9 +23,10 @@
  * mch_mem_addr_setup() puts it right above MMCONFIG, 0xB0000000 + 256 MiB =
  * 0xC0000000, whatever the RAM. With QEMU's i440fx split, RamSize exceeds
  * 3 GiB only for RAM in (3 GiB, 3.5 GiB), all of it low; 4 GiB - RamSize is
- * then no power of two and the mask is non-contiguous (DERIVED, e.g. 3.25 GiB:
- * base 0xD0000000, mask 0xFFD0000800 on 40 bits -- legal, SDM §11.11.3, and
- * matching more than the hole).
+ * then no power of two and the mask is non-contiguous (e.g. 3.25 GiB: base
+ * 0xD0000000, mask 0xFFD0000800 on 40 bits -- legal, SDM §11.11.3, and
+ * matching more than the hole; the real SeaBIOS wrote exactly that in
+ * tests/data/qemu/i440fx-seabios-3328m-pb40.capture).
  *
  * The q35 8 GiB capture (../shared/corpus/qemu/q35-seabios-8g.log) is
  * reproduced register by register: 0x200 = 0xc0000000, 0x201 = 0xffc0000800.
