@@ -34,7 +34,13 @@
 #define MT_SYSLOG_ACTION_READ_ALL    3
 #define MT_SYSLOG_ACTION_SIZE_BUFFER 10
 #define KLOG_MAX		     (64 << 20) /* a bigger log_buf_len is read up to this */
-#define KMSG_RECORD		     8192 /* CONSOLE_EXT_LOG_MAX: a /dev/kmsg read needs that much room */
+/*
+ * A /dev/kmsg read into a buffer smaller than the record is EINVAL
+ * (kernel/printk/printk.c devkmsg_read). A formatted record is at most
+ * CONSOLE_EXT_LOG_MAX (8192, include/linux/printk.h) before Linux 6.2 and
+ * PRINTK_MESSAGE_MAX (2048, kernel/printk/internal.h) since.
+ */
+#define KMSG_RECORD 8192
 
 struct klog {
 	struct capture *c;
@@ -263,7 +269,8 @@ static int read_kmsg(struct klog *k)
 			continue;
 		}
 		if (r < 0 && (errno == EINTR || errno == EPIPE))
-			continue; /* EPIPE: records were overwritten; the next read goes on */
+			continue; /* EPIPE: records were overwritten; the next read goes on
+				     (Documentation/ABI/testing/dev-kmsg) */
 		if (r < 0 && errno != EAGAIN)
 			rc = -errno;
 		break;

@@ -96,8 +96,10 @@ static bool module_file(struct capture *c, char *path, size_t n)
 	struct utsname u;
 
 	if (env && env[0]) {
-		snprintf(path, n, "%s", env);
-		return true;
+		if ((size_t)snprintf(path, n, "%s", env) < n)
+			return true;
+		cap_note(c, "msr: --load-msr: MEMTYPE_MSR_MODULE is longer than %zu bytes", n - 1);
+		return false;
 	}
 	if (uname(&u) != 0) {
 		cap_note(c, "msr: --load-msr: uname: %s: no module directory", strerror(errno));
@@ -126,6 +128,9 @@ static const char *finit_hint(int e, bool compressed)
 	case ENOEXEC:
 		return "the kernel refuses the file: not a module it can load (ELF checks)";
 	case EINVAL:
+		/* MODULE_INIT_COMPRESSED_FILE came with in-kernel decompression
+		 * in Linux 5.17 (kernel/module_decompress.c, kernel/module/ since
+		 * 5.19; CONFIG_MODULE_DECOMPRESS). */
 		return compressed ? "the kernel refuses MODULE_INIT_COMPRESSED_FILE (older than "
 				    "5.17) or the module (vermagic): decompress it, or use the "
 				    "kernel's own"
@@ -190,7 +195,8 @@ void cap_load_msr(struct capture *c, const char *node)
 	cap_note(c, "msr: --load-msr: modprobe msr: %s", why);
 	if (st != 0 && !finit(c))
 		return;
-	/* devtmpfs (or udev) creates the nodes once the driver registers. */
+	/* The driver's device_create() per CPU (arch/x86/kernel/msr.c
+	 * msr_device_create) makes devtmpfs, or udev, create the nodes. */
 	for (int t = 0; t < 20 && access(node, F_OK) != 0; t++)
 		sleep_ms(100);
 	if (access(node, F_OK) != 0)

@@ -64,6 +64,8 @@ const char cli_help_capture[] =
     "\n"
     "exit status: 0 something was captured, 2 usage, 3 nothing could be read\n";
 
+/* MSR indexes: SDM Vol. 4 Table 2-2 (SYSCFG, TOP_MEM2: AMD APM Vol. 2 §7.9);
+ * Linux arch/x86/include/asm/msr-index.h. */
 #define MSR_MTRRCAP    0xfeu
 #define MSR_DEF_TYPE   0x2ffu
 #define MSR_PAT	       0x277u
@@ -213,10 +215,14 @@ static void cpuid_section(struct capture *c)
 		    c, "cpuid: vendor '%s' is neither Intel nor AMD: explain treats it as unknown",
 		    vendor);
 	if (__get_cpuid(1, &a, &b, &cx, &d))
+		/* CPUID.01H:EDX bit 12 MTRR, bit 16 PAT (SDM Vol. 2A, CPUID,
+		 * "Feature Information Returned in the EDX Register"). */
 		cap_note(c, "cpuid: leaf 1 edx 0x%08x: MTRR %s, PAT %s", d,
 			 (d & (1u << 12)) ? "supported" : "not supported",
 			 (d & (1u << 16)) ? "supported" : "not supported");
 	unsigned max = __get_cpuid_max(0x80000000u, NULL);
+	/* MAXPHYADDR is CPUID.80000008H:EAX[7:0]; without that leaf software
+	 * assumes 36 (SDM Vol. 3A §11.11.2.3). */
 	if (max >= 0x80000008u && __get_cpuid(0x80000008u, &a, &b, &cx, &d)) {
 		fprintf(c->f, "cpuid 0x80000008 eax 0x%x phys_bits %u\n", a, a & 0xffu);
 	} else {
@@ -240,16 +246,17 @@ static int cmp_uint(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* The CPU numbers under /dev/cpu, sorted; -errno when it cannot be listed. */
-static int list_cpus(const struct capture *c, unsigned **out, size_t *n)
+/* The entries of dir named by a decimal number (/dev/cpu/N,
+ * /sys/firmware/memmap/N), sorted, into *out (malloc'd, the caller frees it
+ * even on failure); 0 or -errno when dir cannot be listed. */
+static int list_numbered(const char *dir, unsigned **out, size_t *n)
 {
-	char p[512];
-	DIR *d = opendir(cap_path(c, p, sizeof(p), "/dev/cpu"));
+	DIR *d = opendir(dir);
+	*out = NULL;
+	*n = 0;
 	if (!d)
 		return -errno;
 	size_t cap = 0;
-	*out = NULL;
-	*n = 0;
 	struct dirent *e;
 	while ((e = readdir(d))) {
 		char *end;
@@ -274,6 +281,13 @@ static int list_cpus(const struct capture *c, unsigned **out, size_t *n)
 	if (*n)
 		qsort(*out, *n, sizeof(**out), cmp_uint);
 	return 0;
+}
+
+/* The CPU numbers under /dev/cpu, sorted; -errno when it cannot be listed. */
+static int list_cpus(const struct capture *c, unsigned **out, size_t *n)
+{
+	char p[512];
+	return list_numbered(cap_path(c, p, sizeof(p), "/dev/cpu"), out, n);
 }
 
 /* Read one MSR; 0 or -errno. */
@@ -317,6 +331,7 @@ static void read_cpu(struct capture *c, int fd, struct cpu_msrs *m)
 			 m->cpu, strerror(-r));
 	}
 	read_one(c, fd, m, MSR_DEF_TYPE);
+	/* MTRRcap: VCNT in bits 7:0, FIX in bit 8 (SDM Vol. 3A §11.11.1). */
 	if (r == 0 && (cap & 0x100)) {
 		for (size_t k = 0; k < sizeof(fixed_msrs) / sizeof(fixed_msrs[0]); k++)
 			read_one(c, fd, m, fixed_msrs[k]);
@@ -380,6 +395,68 @@ static void report_disagreements(struct capture *c, const struct cpu_msrs *cpus,
 		cap_note(c, "msr: all %zu CPUs agree", n);
 }
 
+/* Why path (a CPU's msr device) could not be opened: for the first 4
+ * failing CPUs and the last CPU, then one line for the rest. */
+static void note_open_failure(struct capture *c, const char *path, int e, size_t failed, bool last)
+{
+	if (failed > 4 && !last) {
+		if (failed == 5)
+			cap_note(c, "msr: (further CPUs fail the same way)");
+		return;
+	}
+	const char *hint = "";
+	if (e == ENOENT)
+		hint = " (the msr module is not loaded: modprobe msr, or --load-msr)";
+	else if (e == EACCES || e == EPERM)
+		hint = " (run as root; modprobe msr)";
+	cap_note(c, "msr: %s: %s%s", path, strerror(e), hint);
+}
+
+/* Read the CPUs ids[0..nids) into cpus, read-only; returns how many were
+ * read, *failed how many could not be opened. */
+static size_t read_cpus(struct capture *c, const unsigned *ids, size_t nids, struct cpu_msrs *cpus,
+			size_t *failed)
+{
+	size_t nread = 0;
+	char path[512];
+
+	*failed = 0;
+	for (size_t k = 0; k < nids; k++) {
+		snprintf(path, sizeof(path), "%s/dev/cpu/%u/msr", c->sysroot, ids[k]);
+		int fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0) {
+			int e = errno;
+			note_open_failure(c, path, e, ++*failed, k + 1 == nids);
+			continue;
+		}
+		struct cpu_msrs *m = &cpus[nread];
+		m->cpu = ids[k];
+		read_cpu(c, fd, m);
+		close(fd);
+		if (m->n)
+			nread++;
+	}
+	return nread;
+}
+
+/* The dump of the nread CPUs read (of nids listed), after the comments
+ * saying where they disagree. */
+static void write_cpus(struct capture *c, const struct cpu_msrs *cpus, size_t nread, size_t failed,
+		       size_t nids)
+{
+	char w[48];
+
+	if (failed)
+		cap_note(c, "msr: %zu of %zu CPUs could not be read", failed, nids);
+	report_disagreements(c, cpus, nread);
+	for (size_t k = 0; k < nread; k++)
+		for (unsigned j = 0; j < cpus[k].n; j++)
+			fprintf(c->f, "cpu%u: 0x%x: 0x%llx\n", cpus[k].cpu, cpus[k].idx[j],
+				(unsigned long long)cpus[k].val[j]);
+	snprintf(w, sizeof(w), "msr (%zu CPU%s)", nread, nread == 1 ? "" : "s");
+	cap_got(c, w);
+}
+
 static void msr_section(struct capture *c)
 {
 	cap_note(c, "section: msr");
@@ -394,71 +471,27 @@ static void msr_section(struct capture *c)
 	if (c->load_msr && access(path, F_OK) != 0 && errno == ENOENT) {
 		cap_load_msr(c, path);
 		free(ids);
-		ids = NULL;
 		r = list_cpus(c, &ids, &nids);
 	}
-	if (r < 0 || nids == 0) {
-		cap_note(
-		    c,
-		    "msr: /dev/cpu: %s (no CPU device nodes: kernel without CONFIG_X86_MSR, or "
-		    "/dev not populated)",
-		    r < 0 ? strerror(-r) : "no CPUs listed");
-		cap_missing(c, "msr");
-		free(ids);
-		return;
-	}
-	struct cpu_msrs *cpus = calloc(nids, sizeof(*cpus));
+	struct cpu_msrs *cpus = r == 0 && nids ? calloc(nids, sizeof(*cpus)) : NULL;
 	if (!cpus) {
-		cap_note(c, "msr: out of memory for %zu CPUs", nids);
+		if (r < 0 || nids == 0)
+			cap_note(c,
+				 "msr: /dev/cpu: %s (no CPU device nodes: kernel without "
+				 "CONFIG_X86_MSR, or /dev not populated)",
+				 r < 0 ? strerror(-r) : "no CPUs listed");
+		else
+			cap_note(c, "msr: out of memory for %zu CPUs", nids);
 		cap_missing(c, "msr");
 		free(ids);
 		return;
 	}
-	size_t nread = 0, failed = 0;
-	for (size_t k = 0; k < nids; k++) {
-		snprintf(path, sizeof(path), "%s/dev/cpu/%u/msr", c->sysroot, ids[k]);
-		int fd = open(path, O_RDONLY | O_CLOEXEC);
-		if (fd < 0) {
-			int e = errno;
-			failed++;
-			if (failed <= 4 || k + 1 == nids) {
-				if (e == ENOENT)
-					cap_note(c,
-						 "msr: %s: %s (the msr module is not loaded: "
-						 "modprobe msr, "
-						 "or --load-msr)",
-						 path, strerror(e));
-				else if (e == EACCES || e == EPERM)
-					cap_note(c, "msr: %s: %s (run as root; modprobe msr)", path,
-						 strerror(e));
-				else
-					cap_note(c, "msr: %s: %s", path, strerror(e));
-			} else if (failed == 5) {
-				cap_note(c, "msr: (further CPUs fail the same way)");
-			}
-			continue;
-		}
-		struct cpu_msrs *m = &cpus[nread];
-		m->cpu = ids[k];
-		read_cpu(c, fd, m);
-		close(fd);
-		if (m->n)
-			nread++;
-	}
-	if (nread) {
-		if (failed)
-			cap_note(c, "msr: %zu of %zu CPUs could not be read", failed, nids);
-		report_disagreements(c, cpus, nread);
-		for (size_t k = 0; k < nread; k++)
-			for (unsigned j = 0; j < cpus[k].n; j++)
-				fprintf(c->f, "cpu%u: 0x%x: 0x%llx\n", cpus[k].cpu, cpus[k].idx[j],
-					(unsigned long long)cpus[k].val[j]);
-		char w[48];
-		snprintf(w, sizeof(w), "msr (%zu CPU%s)", nread, nread == 1 ? "" : "s");
-		cap_got(c, w);
-	} else {
+	size_t failed;
+	size_t nread = read_cpus(c, ids, nids, cpus, &failed);
+	if (nread)
+		write_cpus(c, cpus, nread, failed, nids);
+	else
 		cap_missing(c, "msr");
-	}
 	free(cpus);
 	free(ids);
 }
@@ -482,7 +515,7 @@ static void proc_mtrr_section(struct capture *c)
 	if (geteuid() != 0)
 		cap_note(c,
 			 "proc-mtrr: read without root: since Linux 4.19 bases and sizes read as 0 "
-			 "without CAP_SYS_ADMIN");
+			 "without CAP_SYS_ADMIN (arch/x86/kernel/cpu/mtrr/if.c mtrr_seq_show)");
 	cap_got(c, "proc-mtrr");
 }
 
@@ -509,18 +542,59 @@ static const char *e820_word(const char *t)
 	return NULL;
 }
 
-/* One line of a small sysfs file, without the newline; 0 or -errno. */
+/* One line of a small sysfs file, without the newline, into buf (always a
+ * string); 0, -ENODATA when the file is empty, or -errno. */
 static int read_attr(const char *dir, const char *name, char *buf, size_t n)
 {
 	char path[1024];
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	buf[0] = '\0';
 	FILE *f = fopen(path, "r");
 	if (!f)
 		return -errno;
-	int r = fgets(buf, (int)n, f) ? 0 : -EIO;
+	errno = 0;
+	int r = 0;
+	if (!fgets(buf, (int)n, f)) {
+		r = ferror(f) ? -(errno ? errno : EIO) : -ENODATA;
+		buf[0] = '\0';
+	}
 	fclose(f);
 	buf[strcspn(buf, "\r\n")] = '\0';
 	return r;
+}
+
+/* /sys/firmware/memmap/<id> under root as one BIOS-e820 line; true when
+ * written, else a comment says why. The end is inclusive
+ * (drivers/firmware/memmap.c firmware_map_add_entry stores end - 1). */
+static bool memmap_entry(struct capture *c, const char *root, unsigned id)
+{
+	char dir[640], s[64], e[64], t[128];
+	const char *attr = "start";
+
+	snprintf(dir, sizeof(dir), "%s/%u", root, id);
+	int r = read_attr(dir, attr, s, sizeof(s));
+	if (r == 0)
+		r = read_attr(dir, attr = "end", e, sizeof(e));
+	if (r == 0)
+		r = read_attr(dir, attr = "type", t, sizeof(t));
+	if (r < 0) {
+		cap_note(c, "memmap: %s/%s: %s", dir, attr, strerror(-r));
+		return false;
+	}
+	char *es, *ee;
+	errno = 0;
+	unsigned long long a = strtoull(s, &es, 0), b = strtoull(e, &ee, 0);
+	if (errno || *es || *ee || es == s || ee == e || b < a) {
+		cap_note(c, "memmap: %s: unreadable range '%s'-'%s'", dir, s, e);
+		return false;
+	}
+	const char *w = e820_word(t);
+	if (!w) {
+		cap_note(c, "memmap: %s: type '%s' has no e820 name: written as reserved", dir, t);
+		w = "reserved";
+	}
+	fprintf(c->f, "BIOS-e820: [mem 0x%016llx-0x%016llx] %s\n", a, b, w);
+	return true;
 }
 
 static void memmap_section(struct capture *c)
@@ -529,66 +603,18 @@ static void memmap_section(struct capture *c)
 	const char *root = cap_path(c, rootb, sizeof(rootb), "/sys/firmware/memmap");
 	cap_note(c, "section: memmap");
 	cap_note(c, "memmap: %s as BIOS-e820 lines (inclusive end)", root);
-	unsigned *ids = NULL;
-	size_t n = 0, cap = 0;
-	DIR *d = opendir(root);
-	if (!d) {
-		int e = errno;
-		cap_note(c, "memmap: %s: %s%s", root, strerror(e),
-			 e == ENOENT ? " (kernel without CONFIG_FIRMWARE_MEMMAP)" : "");
+	unsigned *ids;
+	size_t n, written = 0;
+	int r = list_numbered(root, &ids, &n);
+	if (r < 0) {
+		cap_note(c, "memmap: %s: %s%s", root, strerror(-r),
+			 r == -ENOENT ? " (kernel without CONFIG_FIRMWARE_MEMMAP)" : "");
 		cap_missing(c, "memmap");
+		free(ids);
 		return;
 	}
-	struct dirent *de;
-	while ((de = readdir(d))) {
-		char *end;
-		if (de->d_name[0] < '0' || de->d_name[0] > '9')
-			continue;
-		unsigned long v = strtoul(de->d_name, &end, 10);
-		if (*end || v > 1u << 20)
-			continue;
-		if (n == cap) {
-			size_t nc = cap ? 2 * cap : 64;
-			unsigned *nv = realloc(ids, nc * sizeof(*nv));
-			if (!nv)
-				break;
-			ids = nv;
-			cap = nc;
-		}
-		ids[n++] = (unsigned)v;
-	}
-	closedir(d);
-	if (n)
-		qsort(ids, n, sizeof(*ids), cmp_uint);
-	size_t written = 0;
-	for (size_t k = 0; k < n; k++) {
-		char dir[640], s[64], e[64], t[128];
-		snprintf(dir, sizeof(dir), "%s/%u", root, ids[k]);
-		int r = read_attr(dir, "start", s, sizeof(s));
-		if (r == 0)
-			r = read_attr(dir, "end", e, sizeof(e));
-		if (r == 0)
-			r = read_attr(dir, "type", t, sizeof(t));
-		if (r < 0) {
-			cap_note(c, "memmap: %s: %s", dir, strerror(-r));
-			continue;
-		}
-		char *es, *ee;
-		errno = 0;
-		unsigned long long a = strtoull(s, &es, 0), b = strtoull(e, &ee, 0);
-		if (errno || *es || *ee || es == s || ee == e) {
-			cap_note(c, "memmap: %s: unreadable range '%s'-'%s'", dir, s, e);
-			continue;
-		}
-		const char *w = e820_word(t);
-		if (!w) {
-			cap_note(c, "memmap: %s: type '%s' has no e820 name: written as reserved",
-				 dir, t);
-			w = "reserved";
-		}
-		fprintf(c->f, "BIOS-e820: [mem 0x%016llx-0x%016llx] %s\n", a, b, w);
-		written++;
-	}
+	for (size_t k = 0; k < n; k++)
+		written += memmap_entry(c, root, ids[k]);
 	free(ids);
 	if (written) {
 		cap_got(c, "memmap");

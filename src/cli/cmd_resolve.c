@@ -258,8 +258,39 @@ static int regs_from_capture(struct cli *cli, const char *name, const char *text
 }
 #endif
 
-/* The register state of the input file into *regs (replaced by a fresh one
- * when the file turns out to be a capture). An exit code or 0. */
+/*
+ * The 1-based number of text's first line that holds more than blanks and a
+ * '#' comment -- the register file's first line (src/lib/regs.c
+ * parse_line) -- or 0 when there is none.
+ */
+static unsigned first_content_line(const char *text, size_t len)
+{
+	unsigned line = 1;
+	bool content = false;
+
+	for (size_t i = 0; i < len; i++) {
+		char ch = text[i];
+		if (ch == '\n') {
+			if (content)
+				return line;
+			line++;
+		} else if (ch == '#') {
+			while (i + 1 < len && text[i + 1] != '\n')
+				i++;
+		} else if (ch != ' ' && ch != '\t' && ch != '\r') {
+			content = true;
+		}
+	}
+	return content ? line : 0;
+}
+
+/*
+ * The register state of the input file into *regs (replaced by a fresh one
+ * when the file turns out to be a capture). An exit code or 0. A file whose
+ * first line parsed as a register-file line is a register file: its error
+ * stands, whatever a capture parser would make of the rest (a typo must not
+ * turn a register file into an MSR dump that skips the bad line).
+ */
 static int load_file(struct cli *cli, const char *file, memtype_regs **regs)
 {
 	size_t len;
@@ -270,6 +301,10 @@ static int load_file(struct cli *cli, const char *file, memtype_regs **regs)
 	if (memtype_regs_parse(*regs, file, text, len) == 0)
 		goto out;
 	rc = EXIT_INPUT;
+	if (memtype_ctx_error(cli->ctx)->line != first_content_line(text, len)) {
+		cli_lib_error(cli);
+		goto out;
+	}
 #ifdef MEMTYPE_HAVE_EXPLAIN
 	/* Keep the register file's error: it is the one to show when the file
 	 * is no capture either. */

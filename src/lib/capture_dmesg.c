@@ -207,31 +207,48 @@ static void command_line(memtype_capture *c, const char *s, size_t n)
 /* ------------------------------------------------------------ e820 */
 
 /*
- * An entry already listed with the same range: 1 with the same type word
- * (dropped quietly), 2 with another (kept first, reported), 0 none. The
- * kernel prints its table after e820__update_table() has merged overlaps
- * (arch/x86/kernel/e820.c e820__memory_setup_default), so one table never
- * lists a range twice; a repeat is the same map read again -- a capture's
- * /sys/firmware/memmap lines next to its kernel log's, which come from
- * the same e820_table_firmware (e820__reserve_resources) -- and counting
- * it twice would double the RAM.
+ * Whether [start, end] of type t repeats what an earlier entry listed: 0
+ * when it overlaps none, 1 when it lies within an entry of the same type
+ * word (dropped quietly), 2 when it overlaps another way -- the same range
+ * with another type, or a range that crosses an earlier one (dropped,
+ * reported: the first listing is kept). The kernel prints its table after
+ * e820__update_table() has removed overlaps (arch/x86/kernel/e820.c
+ * e820__memory_setup_default), so one table never overlaps itself; an
+ * overlap is the map read again -- a capture's /sys/firmware/memmap lines
+ * next to its kernel log's, both from e820_table_firmware
+ * (e820__reserve_resources) -- and counting it twice would double the RAM.
+ * The two can differ: an SNP host reserves the 2 MiB edges of its RMP table
+ * in e820_table_firmware after the log printed it (arch/x86/virt/svm/sev.c
+ * snp_fixup_e820_tables), which splits a usable entry of the log in three in
+ * /sys/firmware/memmap.
  */
 static int e820_repeat(memtype_capture *c, uint64_t start, uint64_t end, const char *t, size_t tn,
 		       unsigned col)
 {
 	char name[sizeof(c->e820[0].name)];
 
+	mt_cap_copy(name, sizeof(name), t, tn);
 	for (unsigned k = 0; k < c->ne820 && k < MT_CAP_MAX_E820; k++) {
 		const struct mt_cap_range *e = &c->e820[k];
-		if (e->start != start || e->end != end)
+		if (e->end < start || e->start > end)
 			continue;
-		mt_cap_copy(name, sizeof(name), t, tn);
-		if (strcmp(name, e->name) == 0)
+		bool same_type = strcmp(name, e->name) == 0;
+		if (same_type && e->start <= start && end <= e->end)
 			return 1;
-		mt_cap_diag(c, col, "e820-mismatch",
-			    "e820 entry [mem 0x%llx-0x%llx] is '%s' here, '%s' earlier: the first "
-			    "is kept",
-			    (unsigned long long)start, (unsigned long long)end, name, e->name);
+		if (e->start == start && e->end == end)
+			mt_cap_diag(c, col, "e820-mismatch",
+				    "e820 entry [mem 0x%llx-0x%llx] is '%s' here, '%s' earlier: "
+				    "the first is kept",
+				    (unsigned long long)start, (unsigned long long)end, name,
+				    e->name);
+		else
+			mt_cap_diag(
+			    c, col, "e820-overlap",
+			    "e820 entry [mem 0x%llx-0x%llx] %s overlaps [mem 0x%llx-0x%llx] "
+			    "%s listed earlier: the earlier listing is kept, this entry "
+			    "dropped",
+			    (unsigned long long)start, (unsigned long long)end, name,
+			    (unsigned long long)e->start, (unsigned long long)e->end, e->name);
 		return 2;
 	}
 	return 0;

@@ -380,7 +380,8 @@ static unsigned regs_phys_bits(const memtype_capture *c)
  * are the capture's: line L holds the MSR the capture read at its line L,
  * the lines between are blank. The register-file parser then replays them
  * and reports a write the CPU would refuse (#GP) at the capture's own line.
- * Returns the text's length, or 0 when it cannot be allocated.
+ * Returns the size of the buffer *out (for mt_free; every line fits in 64
+ * bytes, the blank ones in one), or 0 when it cannot be allocated.
  */
 static size_t regs_text(const memtype_capture *c, const struct reg_line *l, size_t n, unsigned phys,
 			char **out)

@@ -169,6 +169,43 @@ static void test_e820_mismatch(void **state)
 }
 
 /*
+ * An SNP host reserves the 2 MiB edges of its RMP table in
+ * e820_table_firmware after the kernel printed its map
+ * (arch/x86/virt/svm/sev.c snp_fixup_e820_tables), so /sys/firmware/memmap
+ * splits the log's one usable entry in three. Whichever comes first is
+ * kept; an entry overlapping it is dropped and said (e820-overlap), one of
+ * the same type lying within it dropped quietly -- the RAM is never counted
+ * twice. memmap first: 1 MiB..1 GiB + (2 GiB - 1 GiB - 2 MiB) usable.
+ */
+#define E820_SPLIT                                                                                 \
+	"BIOS-e820: [mem 0x0000000000100000-0x000000003fffffff] usable\n"                          \
+	"BIOS-e820: [mem 0x0000000040000000-0x00000000401fffff] reserved\n"                        \
+	"BIOS-e820: [mem 0x0000000040200000-0x000000007fffffff] usable\n"
+#define E820_MERGED "BIOS-e820: [mem 0x0000000000100000-0x000000007fffffff] usable\n"
+
+static void test_e820_overlap_is_read_once(void **state)
+{
+	struct t *t = *state;
+	const memtype_capture *c =
+	    parse(t, "# section: memmap\n" E820_SPLIT "# section: kernel-log\n" TS E820_MERGED);
+
+	assert_int_equal(c->ne820, 3);
+	assert_int_equal(c->e820_dups, 1);
+	assert_true(has_diag(c, "e820-overlap"));
+	assert_false(has_diag(c, "e820-mismatch"));
+	assert_int_equal(usable_bytes(explain(t)), 0x80000000ull - 0x100000 - 0x200000);
+
+	/* The log first: its usable entry is kept, memmap's two usable pieces
+	 * lie within it (quiet), the reserved piece overlaps it (said). */
+	c = parse(t, "# section: kernel-log\n" TS E820_MERGED "# section: memmap\n" E820_SPLIT);
+	assert_int_equal(c->ne820, 1);
+	assert_int_equal(c->e820_dups, 3);
+	assert_int_equal(memtype_capture_diag_count(c, NULL), 1);
+	assert_true(has_diag(c, "e820-overlap"));
+	assert_int_equal(usable_bytes(explain(t)), 0x80000000ull - 0x100000);
+}
+
+/*
  * /proc/iomem ("START-END : NAME", indented by depth; all zeros without
  * CAP_SYS_ADMIN, kernel/resource.c r_show) is skipped quietly: no
  * diagnostic, no line used, and nothing taken for an MSR dump or a map.
@@ -338,6 +375,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_banner_twice_in_a_log_is_two_boots, setup,
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_e820_mismatch, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_e820_overlap_is_read_once, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_iomem_section_is_skipped, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_capture_msr, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_capture_to_regs, setup, teardown),
