@@ -18,6 +18,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
@@ -30,8 +31,28 @@
 /* include/uapi/linux/module.h: flags of finit_module(2). */
 #define MT_MODULE_INIT_COMPRESSED_FILE 4
 
+static void sleep_ms(long ms)
+{
+	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
+}
+
+#define RUN_TIMEOUT_MS 10000
+
+/* RUN_TIMEOUT_MS, or MEMTYPE_CAPTURE_TIMEOUT_MS (a test hook, 1..600000). */
+static long run_timeout_ms(void)
+{
+	const char *e = getenv("MEMTYPE_CAPTURE_TIMEOUT_MS");
+	char *end;
+	long v = e ? strtol(e, &end, 10) : 0;
+
+	return e && *e && !*end && v >= 1 && v <= 600000 ? v : RUN_TIMEOUT_MS;
+}
+
 /* Run argv (a program from PATH) and wait: 0 when it exits 0, 127 when it
- * could not be run, 1 otherwise; why says what happened. */
+ * could not be run, 1 otherwise (also when it ran past RUN_TIMEOUT_MS);
+ * why says what happened. */
 static int run_program(char *const argv[], char *why, size_t whyn)
 {
 	pid_t pid = fork();
@@ -49,12 +70,28 @@ static int run_program(char *const argv[], char *why, size_t whyn)
 		execvp(argv[0], argv);
 		_exit(127);
 	}
-	int st;
-	while (waitpid(pid, &st, 0) < 0) {
-		if (errno != EINTR) {
+	/* Bounded: a modprobe stuck on a hung module init must not hang the
+	 * capture. Poll every 50 ms, kill it after RUN_TIMEOUT_MS. */
+	int st = 0;
+	long waited = 0, limit = run_timeout_ms();
+	for (;;) {
+		pid_t r = waitpid(pid, &st, WNOHANG);
+		if (r == pid)
+			break;
+		if (r < 0 && errno != EINTR) {
 			snprintf(why, whyn, "waitpid: %s", strerror(errno));
 			return 1;
 		}
+		if (waited >= limit) {
+			kill(pid, SIGKILL);
+			while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+				;
+			snprintf(why, whyn, "%s did not finish within %ld ms: killed", argv[0],
+				 limit);
+			return 1;
+		}
+		sleep_ms(50);
+		waited += 50;
 	}
 	if (WIFEXITED(st) && WEXITSTATUS(st) == 0) {
 		snprintf(why, whyn, "ok");
@@ -71,12 +108,6 @@ static int run_program(char *const argv[], char *why, size_t whyn)
 	return 1;
 }
 
-static void sleep_ms(long ms)
-{
-	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
-	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
-		;
-}
 
 static bool ends_with(const char *s, const char *tail)
 {

@@ -130,6 +130,14 @@ has "--load-msr reports modprobe's failure" '^# msr: --load-msr: modprobe msr: e
 if [ "$(cat "$TMP/modprobe.args" 2>/dev/null)" = "msr" ]; then ok "modprobe ran with 'msr'"; else not_ok "modprobe ran with 'msr'"; fi
 has "module missing: says so" '^# msr: .*/dev/cpu/0/msr: No such file or directory \(the msr module is not loaded' "$TMP/load.txt"
 has "--load-msr: no msr.ko to fall back to" "^# msr: --load-msr: no $R/lib/modules/.*/kernel/arch/x86/kernel/msr.ko\\{,.xz,.zst\\} " "$TMP/load.txt"
+# A modprobe that hangs is killed after the timeout (MEMTYPE_CAPTURE_TIMEOUT_MS).
+printf '#!/bin/sh\nexec sleep 30\n' >"$TMP/bin/modprobe"
+t0=$(date +%s)
+PATH="$TMP/bin:$PATH" MEMTYPE_CAPTURE_TIMEOUT_MS=300 MEMTYPE_CAPTURE_SYSROOT=$R "$MT" capture --load-msr -o "$TMP/hang.txt" 2>/dev/null
+t1=$(date +%s)
+has "--load-msr: a hung modprobe is killed" '^# msr: --load-msr: modprobe msr: modprobe did not finish within 300 ms: killed$' "$TMP/hang.txt"
+if [ $((t1 - t0)) -lt 10 ]; then ok "a hung modprobe does not hang capture"; else not_ok "a hung modprobe does not hang capture ($((t1 - t0)) s)"; fi
+printf '#!/bin/sh\necho "$@" >"%s/modprobe.args"\nexit 1\n' "$TMP" >"$TMP/bin/modprobe"
 # No modprobe at all (a minimal initramfs): finit_module(2) on the file
 # MEMTYPE_MSR_MODULE names. The file is junk: the kernel refuses it (or the
 # caller may not load modules); whatever it says is recorded.
