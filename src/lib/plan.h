@@ -1,7 +1,8 @@
 /*
- * plan.h - what the planner (plan.c) shows white-box tests and benchmarks
- * beyond memtype.h: a way to time the search without the verification, and
- * a way to prove that the verification catches a wrong layout.
+ * plan.h - what the planner (plan.c and its plan_*.c parts) shows
+ * white-box tests and benchmarks beyond memtype.h: a way to time the search
+ * without the verification, and a way to prove that the verification
+ * catches a wrong layout.
  */
 #ifndef MEMTYPE_PLAN_H
 #define MEMTYPE_PLAN_H
