@@ -48,12 +48,13 @@
  *     the physical address space, size 2^(w-3) at 2^w - 2^(w-3), when that
  *     is larger than the classic 32 GiB and fits (PlatformDynamicMmioWindow).
  *     The 2022.11 capture shows it: 0xE000000000 + 128 GiB on 40 bits.
- *     w is CPUID's MAXPHYADDR. From edk2-stable202402
- *     (PlatformAddressWidthFromCpuid) QEMU's unreliable default is
- *     distrusted: w is used only when >= 41, or 36/39 on Intel, or 40 on
- *     AMD, and capped at 46; otherwise the window stays classic. Before
- *     202402 the model takes CPUID's value as is (DERIVED: needed to
- *     reproduce the capture; the exact pre-202402 rule is UNCONFIRMED).
+ *     w is CPUID's MAXPHYADDR as PlatformAddressWidthFromCpuid trusts and
+ *     limits it (cpuid_width below): QEMU's unreliable default is used
+ *     only when >= 41, or 36/39 on Intel, or 40 on AMD, else the window
+ *     stays classic; capped at 47 (46 from 202402) and at 40 without
+ *     1-GByte pages. The real 2022.11 already applies all of it
+ *     (tests/data/qemu, docs/qemu-suite.md); the model had dated the quirk
+ *     202402 before the captures said otherwise.
  *   - From edk2-stable202302 ("ovmf amd reservation fixup", PR #3865,
  *     PlatformReservationConflictCB; DERIVED release) a dynamic window that
  *     overlaps a QEMU reservation -- the AMD HyperTransport hole at
@@ -122,7 +123,7 @@ static const uint32_t fixed_msrs[] = {
 #define EDK2_Q35_UC_2G 202211u
 #define EDK2_RESERVATION_FIXUP 202302u
 #define EDK2_Q35_POW2_UC32 202305u
-#define EDK2_CPUID_QUIRK 202402u
+#define EDK2_CAP46 202402u
 #define EDK2_SEC_MTRR 202408u
 #define EDK2_TDX_NO_MTRR 202411u
 #define EDK2_SEV_NO_MTRR 202511u
@@ -352,35 +353,72 @@ static uint64_t uc32_base(const struct mt_platform *p, unsigned v)
 	return MT_4GIB - pow2_floor(MT_4GIB - low);
 }
 
+/* PlatformGetFirstNonAddress: the classic window, the first 32 GiB-aligned
+ * 32 GiB above RAM (aligned to 1 GiB first). */
+static void classic_window(const struct mt_platform *p, uint64_t *base, uint64_t *size)
+{
+	uint64_t low = mt_platform_low_ram_end(p);
+	uint64_t first = p->ram > low ? MT_4GIB + (p->ram - low) : MT_4GIB;
+
+	*size = CLASSIC_MMIO64_SIZE;
+	*base = align_up(align_up(first, MT_GIB), *size);
+}
+
+/*
+ * PlatformAddressWidthFromCpuid (OvmfPkg/Library/PlatformInitLib/
+ * MemDetect.c): the width CPUID gives OVMF, or 0 when OVMF does not use it.
+ * Its QEMU quirk trusts MAXPHYADDR only when it is >= 41, or 36/39 on
+ * Intel, or 40 on AMD (QEMU's default of 40 is no real Intel width). Then
+ * it limits the width to avoid 5-level paging -- 47 in 2022.11, 46 from
+ * 202402 ("limit PhysBits to 46 (4-level paging)"; DERIVED boundary) --
+ * and to 40 when CPUID 0x80000001 EDX[26] (1-GByte pages) is clear,
+ * because the DXE IPL's identity map of a wider space in 2 MiB pages would
+ * not fit ("limit PhysBits to 40 (no 1G pages available)").
+ * tests/data/qemu shows every rule in 2022.11 already: an Intel vCPU with
+ * 40 bits gets the classic window (the quirk), 46 bits without pdpe1gb the
+ * top eighth of 40 bits, 47 and 48 bits with pdpe1gb the top eighth of 47.
+ */
+static unsigned cpuid_width(const struct mt_platform *p, unsigned v)
+{
+	unsigned w = p->phys_bits;
+	bool trusted = w >= 41 || (p->cpu == MEMTYPE_CPU_INTEL && (w == 36 || w == 39)) ||
+		       (p->cpu == MEMTYPE_CPU_AMD && w == 40);
+	unsigned cap = v >= EDK2_CAP46 ? 46 : 47;
+
+	if (v < EDK2_DYNAMIC_WINDOW || !trusted)
+		return 0;
+	if (w > cap)
+		w = cap;
+	if (p->no_page1gb && w > 40)
+		w = 40;
+	return w;
+}
+
+unsigned mt_ovmf_address_width(const struct mt_platform *p, unsigned version)
+{
+	unsigned v = version ? version : EDK2_NEWEST;
+	unsigned w = cpuid_width(p, v);
+	uint64_t base, size, end;
+
+	if (w)
+		return w;
+	/* PlatformAddressWidthInitialization without a trusted CPUID: the
+	 * bits the classic window's end needs, at least 36. */
+	classic_window(p, &base, &size);
+	end = base + size;
+	while (w < 63 && (1ull << w) < end)
+		w++;
+	return w < 36 ? 36 : w;
+}
+
 /* The 64-bit PCI aperture [*base, *base + *size); false when there is none
  * the CPU can address. */
 static bool mmio64_window(const struct mt_platform *p, unsigned v, uint64_t *base, uint64_t *size)
 {
-	uint64_t low = mt_platform_low_ram_end(p);
-	uint64_t first = p->ram > low ? MT_4GIB + (p->ram - low) : MT_4GIB;
-	unsigned w = p->phys_bits;
-	bool valid = v >= EDK2_DYNAMIC_WINDOW;
+	unsigned w = cpuid_width(p, v);
 
-	/* PlatformGetFirstNonAddress: the classic window. */
-	*size = CLASSIC_MMIO64_SIZE;
-	*base = align_up(align_up(first, MT_GIB), *size);
-
-	if (valid && v >= EDK2_CPUID_QUIRK) {
-		valid = w >= 41 || (p->cpu == MEMTYPE_CPU_INTEL && (w == 36 || w == 39)) ||
-			(p->cpu == MEMTYPE_CPU_AMD && w == 40);
-		if (w > 46)
-			w = 46;
-	}
-	/* PlatformAddressWidthFromCpuid: "limit PhysBits to 40 (no 1G pages
-	 * available)" when CPUID 0x80000001 EDX[26] is clear, since the DXE
-	 * IPL's identity map of a wider space in 2 MiB pages would not fit. In
-	 * 2022.11 already: the tests/data/qemu captures with qemu64 (no
-	 * pdpe1gb) and phys-bits=46 have the window at 0xE000000000, 128 GiB,
-	 * the top 1/8 of 40 bits (DERIVED from those captures; the code is
-	 * OvmfPkg/Library/PlatformInitLib/MemDetect.c). */
-	if (p->no_page1gb && w > 40)
-		w = 40;
-	if (valid) {
+	classic_window(p, base, size);
+	if (w) {
 		/* PlatformDynamicMmioWindow. */
 		uint64_t space = 1ull << w, mmio = 1ull << (w - 3);
 		if (*size < mmio && *base + mmio < space) {

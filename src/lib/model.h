@@ -233,6 +233,10 @@ int mt_scenario_parse_yaml_axes(memtype_ctx *ctx, const char *file, const char *
 int mt_platform_apply_preset(memtype_ctx *ctx, struct mt_platform *p, const struct mt_firmware *fw);
 /* The end (exclusive) of RAM below 4 GiB as QEMU lays it out ("TOLUD"). */
 uint64_t mt_platform_low_ram_end(const struct mt_platform *p);
+/* The address width OVMF of release version (YYYYMM, 0 = newest) settles on
+ * (PhysMemAddressWidth; fw_ovmf.c): CPUID's when it trusts it, else the bits
+ * its classic 64-bit window needs. */
+unsigned mt_ovmf_address_width(const struct mt_platform *p, unsigned version);
 /* Linux's e820__end_of_low_ram_pfn() << PAGE_SHIFT: the highest end
  * (exclusive) of an e820 RAM entry -- and, with count_acpi, ACPI data entry
  * (06fa48d85b09, 6.11) -- below 4 GiB, clamped to 4 GiB. */

@@ -234,22 +234,57 @@ static const struct ovmf_top ovmf_top[] = {
 #define OVMF_TOP_RESERVED 0x20000ull
 #define OVMF_I440FX_BLOCK_SHIFT 0x4000ull
 
+/*
+ * OvmfPkg/PlatformPei/MemDetect.c GetPeiMemoryCap(): the permanent PEI
+ * memory is 64 MiB plus the DXE IPL's identity-map page tables for the
+ * address width w -- one PML4 page and, per PML4 entry, one PDPT page with
+ * 1-GByte pages, or one PDPT and 512 page-directory pages without them.
+ */
+static uint64_t ovmf_pei_memory_cap(unsigned w, bool page1g)
+{
+	uint64_t pml4 = w <= 39 ? 1 : 1ull << (w - 39);
+	uint64_t pdp = w <= 39 ? 1ull << (w - 30) : 512;
+	uint64_t pages = page1g ? pml4 + 1 : (pdp + 1) * pml4 + 1;
+
+	return pages * 4096 + 64 * MiB;
+}
+
+/*
+ * How far above its place in the captures (40 bits, no 1-GByte pages) the
+ * ACPI block sits: the block lies under the PEI memory, whose cap shrinks
+ * with the page tables. Measured in the tests/data/qemu captures of `run.sh --set cpuid`, with
+ * widths 36, 39, 40, 46 and 47, with and without 1-GByte pages: the shift
+ * is the difference of the caps rounded up to 2 MiB (DERIVED; the
+ * rounding is fitted to those nine captures, its code is UNCONFIRMED).
+ */
+static uint64_t ovmf_pei_shift(const struct mt_platform *p, unsigned version)
+{
+	uint64_t two_mib = 2 * MiB;
+	uint64_t captured = ovmf_pei_memory_cap(40, false);
+	uint64_t cap = ovmf_pei_memory_cap(mt_ovmf_address_width(p, version), !p->no_page1gb);
+
+	captured = (captured + two_mib - 1) & ~(two_mib - 1);
+	cap = (cap + two_mib - 1) & ~(two_mib - 1);
+	return captured > cap ? captured - cap : 0;
+}
+
 static void layout_ovmf(struct builder *b, uint64_t low, unsigned version)
 {
 	const struct mt_platform *p = b->p;
 	unsigned v = version ? version : EDK2_NEWEST;
 	uint64_t nvs = OVMF_TOP_NVS_BASE + OVMF_TOP_NVS_PER_CPU * (p->cpus ? p->cpus : 1);
-	uint64_t shift = p->machine == MT_MACHINE_I440FX ? OVMF_I440FX_BLOCK_SHIFT : 0;
+	uint64_t up = ovmf_pei_shift(p, version);
+	uint64_t shift = up + (p->machine == MT_MACHINE_I440FX ? OVMF_I440FX_BLOCK_SHIFT : 0);
+	size_t last = MT_ARRAY_SIZE(ovmf_top) - 1;
 
 	for (size_t i = 0; i < MT_ARRAY_SIZE(ovmf_low); i++)
 		add(b, ovmf_low[i].start, ovmf_low[i].end, ovmf_low[i].type);
 	add(b, OVMF_LOW_END, low - ovmf_top[0].from + shift - 1, MT_E820_RAM);
 	add(b, low - ovmf_top[0].from + shift, low - ovmf_top[0].to + shift - 1, ovmf_top[0].type);
-	add(b, low - ovmf_top[1].from + shift, low - ovmf_top[1].to - 1, ovmf_top[1].type);
+	add(b, low - ovmf_top[1].from + shift, low - ovmf_top[1].to + up - 1, ovmf_top[1].type);
 	for (size_t i = 2; i < MT_ARRAY_SIZE(ovmf_top); i++)
-		add(b, low - ovmf_top[i].from, low - ovmf_top[i].to - 1, ovmf_top[i].type);
-	add(b, low - ovmf_top[MT_ARRAY_SIZE(ovmf_top) - 1].to, low - nvs - OVMF_TOP_RESERVED - 1,
-	    MT_E820_RAM);
+		add(b, low - ovmf_top[i].from + up, low - ovmf_top[i].to + up - 1, ovmf_top[i].type);
+	add(b, low - ovmf_top[last].to + up, low - nvs - OVMF_TOP_RESERVED - 1, MT_E820_RAM);
 	add(b, low - nvs - OVMF_TOP_RESERVED, low - nvs - 1, MT_E820_RESERVED);
 	add(b, low - nvs, low - 1, MT_E820_NVS);
 	if (p->machine == MT_MACHINE_Q35) {

@@ -9,9 +9,12 @@
 # usage: tests/qemu/run.sh [--set all|ci] [--jobs N] [--timeout SEC] [--store]
 #                          STATIC_MEMTYPE GUEST_INIT MEMTYPE
 #   --set all   q35, i440fx x SeaBIOS, OVMF x RAM 1,2,3,4,8,16 GiB x phys-bits 40, 46,
-#               and i440fx with 3.25 GiB (a non-contiguous SeaBIOS mask)
+#               i440fx with 3.25 GiB (a non-contiguous SeaBIOS mask), and q35
+#               8 GiB with an Intel vendor (no HyperTransport hole)
 #   --set ci    one SeaBIOS and one OVMF boot (q35, 8 GiB, 40 bits)
 #   --set smp   q35 and i440fx with OVMF, 2 GiB, 40 bits (for --smp N)
+#   --set cpuid q35, 8 GiB: an Intel vendor (SeaBIOS and OVMF; OVMF at 36,
+#               39, 40, 46 bits) and 1-GByte pages (pdpe1gb; OVMF, 40-48 bits)
 #   --smp N     vCPUs (default 2)
 #   --keep DIR  copy the captures and console logs to DIR
 #   --store     copy the captures to tests/data/qemu/ (what `make check` compares)
@@ -81,11 +84,17 @@ cp "$static_memtype" "$root/bin/memtype"
 cp "/lib/modules/$kernel/kernel/arch/x86/kernel/msr.ko" "$moddir/"
 (cd "$root" && find . | cpio -o -H newc --quiet) >"$work/initramfs.cpio"
 
-# The configurations: machine firmware ram phys_bits (ram in GiB, or with
-# QEMU's M suffix).
+# The configurations: machine firmware ram phys_bits [vendor [1g]] (ram in
+# GiB, or with QEMU's M suffix; vendor amd, qemu64's own, or intel; 1g adds
+# pdpe1gb, which qemu64 lacks).
 configs=$work/configs
 if [ "$set_name" = ci ]; then
 	printf '%s\n' "q35 seabios 8 40" "q35 ovmf 8 40" >"$configs"
+elif [ "$set_name" = cpuid ]; then
+	printf '%s\n' "q35 seabios 8 40 intel" "q35 ovmf 8 40 intel" "q35 ovmf 8 36 intel" \
+		"q35 ovmf 8 39 intel" "q35 ovmf 8 46 intel" "q35 ovmf 8 46 amd 1g" \
+		"q35 ovmf 8 40 amd 1g" "q35 ovmf 8 46 intel 1g" "q35 ovmf 8 47 amd 1g" \
+		"q35 ovmf 8 48 amd 1g" >"$configs"
 elif [ "$set_name" = smp ]; then
 	printf '%s\n' "q35 ovmf 2 40" "i440fx ovmf 2 40" >"$configs"
 elif [ "$set_name" = all ]; then
@@ -97,6 +106,9 @@ elif [ "$set_name" = all ]; then
 	# UC hole [RamSize, 4 GiB) is no power of two and its mask is
 	# non-contiguous (fw_seabios.c); OVMF rounds it to a power of two.
 	for fw in seabios ovmf; do echo "i440fx $fw 3328M 40" >>"$configs"; done
+	# An Intel vendor: QEMU reserves the AMD HyperTransport hole only for
+	# AMD vCPUs (hw/i386/pc.c pc_memory_init), so the e820 loses it.
+	for fw in seabios ovmf; do echo "q35 $fw 8 40 intel" >>"$configs"; done
 else
 	echo "run.sh: --set must be all or ci" >&2
 	exit 2
@@ -110,10 +122,19 @@ cat >"$work/boot.sh" <<'BOOT'
 # CPU and the comparison sees the APs the kernel programmed. -no-reboot makes
 # a guest panic (panic=-1) end QEMU too; the timeout bounds a hang.
 boot() {
-	m=$1 fw=$2 ram=$3 pb=$4
+	m=$1 fw=$2 ram=$3 pb=$4 cpu=${5:-amd} gb=${6:-no1g}
 	case $ram in *M) mem=$ram ;; *) mem=${ram}G ;; esac
 	name=$m-$fw-$(echo "$mem" | tr 'GM' 'gm')-pb$pb
 	[ "$smp" = 2 ] || name=$name-smp$smp
+	[ "$cpu" = amd ] || name=$name-$cpu
+	vendor=
+	[ "$cpu" = intel ] && vendor=,vendor=GenuineIntel
+	page1gb=false
+	if [ "$gb" = 1g ]; then
+		name=$name-1g
+		vendor=$vendor,pdpe1gb=on
+		page1gb=true
+	fi
 	machine=$m
 	[ "$m" = i440fx ] && machine=pc
 	bios=/usr/share/seabios/bios-256k.bin
@@ -121,7 +142,7 @@ boot() {
 	start=$(date +%s)
 	rc=0
 	timeout "$timeout_s" qemu-system-x86_64 -machine "$machine" -accel tcg -smp "$smp" \
-		-m "$mem" -cpu "qemu64,phys-bits=$pb" -bios "$bios" \
+		-m "$mem" -cpu "qemu64,phys-bits=$pb$vendor" -bios "$bios" \
 		-nographic -no-reboot -monitor none -nic none \
 		-serial "file:$work/$name.console" -serial "file:$work/$name.raw" \
 		-kernel "/boot/vmlinuz-$kernel" -initrd "$work/initramfs.cpio" \
@@ -138,9 +159,8 @@ boot() {
 	# Linux starts (screen clears, "EFI stub: Loaded initrd ..."): the
 	# capture starts at its own first line.
 	tr -d '\r' <"$work/$name.raw" | sed -n '/^# memtype capture format/,$p' >"$work/$name.capture"
-	cpu=amd
-	printf '# qemu-config: machine=%s firmware=%s ram=%s phys_bits=%s cpu=%s page1gb=false smp=%s kernel=%s qemu=%s\n' \
-		"$m" "$fw" "$mem" "$pb" "$cpu" "$smp" "$(echo "$kernel" | cut -d. -f1-2)" \
+	printf '# qemu-config: machine=%s firmware=%s ram=%s phys_bits=%s cpu=%s page1gb=%s smp=%s kernel=%s qemu=%s\n' \
+		"$m" "$fw" "$mem" "$pb" "$cpu" "$page1gb" "$smp" "$(echo "$kernel" | cut -d. -f1-2)" \
 		"$(qemu-system-x86_64 --version | head -1 | sed 's/.*version \([^ ]*\).*/\1/')" \
 		>>"$work/$name.capture"
 	echo "boot $name: ${secs}s"
@@ -150,7 +170,7 @@ BOOT
 # Run the boots, $jobs at a time (xargs -P); each writes NAME.log.
 export work kernel timeout_s smp
 fail=0
-xargs -P "$jobs" -L 1 sh -c '. "$0"; boot "$@" >"$work/$1-$2-$3-pb$4-smp$smp.log" 2>&1' "$work/boot.sh" \
+xargs -P "$jobs" -L 1 sh -c '. "$0"; boot "$@" >"$work/$1-$2-$3-pb$4-$5-$6-smp$smp.log" 2>&1' "$work/boot.sh" \
 	<"$configs" || fail=1
 cat "$work"/*.log
 

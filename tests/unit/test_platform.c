@@ -199,8 +199,45 @@ static void test_q35_ovmf_202211_8g_e820_matches_capture(void **state)
 
 	(void)state;
 	make(&p, MT_MACHINE_Q35, 8 * GiB, MEMTYPE_CPU_AMD, 40);
+	p.no_page1gb = true; /* the capture's qemu64 has no pdpe1gb */
 	preset(&p, MT_FW_OVMF, 202211);
 	check_lines(&p, ovmf_q35_8g, ARRAY_LEN(ovmf_q35_8g), "q35-ovmf-8g");
+}
+
+/* The ACPI block sits under OVMF's PEI memory, whose cap holds the DXE IPL's
+ * page tables for the address width OVMF chose (GetPeiMemoryCap): where the
+ * real 2022.11 put "ACPI data" on q35 with 8 GiB (tests/data/qemu). */
+static void test_ovmf_acpi_block_follows_pei_memory_cap(void **state)
+{
+	static const struct {
+		memtype_cpu cpu;
+		unsigned bits;
+		bool page1gb;
+		uint64_t acpi;
+		const char *capture;
+	} rows[] = {
+		{ MEMTYPE_CPU_AMD, 40, false, 0x7f76d000, "q35-ovmf-8g-pb40" },
+		{ MEMTYPE_CPU_AMD, 46, false, 0x7f76d000, "q35-ovmf-8g-pb46" },
+		{ MEMTYPE_CPU_INTEL, 46, false, 0x7f76d000, "q35-ovmf-8g-pb46-intel" },
+		{ MEMTYPE_CPU_INTEL, 39, false, 0x7f96d000, "q35-ovmf-8g-pb39-intel" },
+		{ MEMTYPE_CPU_INTEL, 36, false, 0x7fb6d000, "q35-ovmf-8g-pb36-intel" },
+		{ MEMTYPE_CPU_INTEL, 40, false, 0x7fb6d000, "q35-ovmf-8g-pb40-intel" },
+		{ MEMTYPE_CPU_AMD, 40, true, 0x7fb6d000, "q35-ovmf-8g-pb40-1g" },
+		{ MEMTYPE_CPU_AMD, 46, true, 0x7fb6d000, "q35-ovmf-8g-pb46-1g" },
+		{ MEMTYPE_CPU_AMD, 47, true, 0x7fb6d000, "q35-ovmf-8g-pb47-1g" },
+	};
+	struct mt_platform p;
+
+	(void)state;
+	for (size_t i = 0; i < ARRAY_LEN(rows); i++) {
+		make(&p, MT_MACHINE_Q35, 8 * GiB, rows[i].cpu, rows[i].bits);
+		p.no_page1gb = !rows[i].page1gb;
+		preset(&p, MT_FW_OVMF, 202211);
+		if (mt_e820_type_at(&p, rows[i].acpi) != MT_E820_ACPI ||
+		    mt_e820_type_at(&p, rows[i].acpi - 1) == MT_E820_ACPI)
+			fail_msg("%s: ACPI data does not start at 0x%llx", rows[i].capture,
+				 (unsigned long long)rows[i].acpi);
+	}
 }
 
 static void test_capture_files_e820_lines(void **state)
@@ -233,6 +270,7 @@ static void test_capture_files_e820_lines(void **state)
 		n = read_e820_lines(file, lines, ARRAY_LEN(lines));
 		assert_true(n > 0);
 		make(&p, MT_MACHINE_Q35, 8 * GiB, MEMTYPE_CPU_AMD, 40);
+		p.no_page1gb = true; /* QEMU's default qemu64 CPU */
 		preset(&p, runs[r].kind, runs[r].version);
 		check_lines(&p, (const char *const *)lines, n, runs[r].file);
 		for (size_t i = 0; i < n; i++)
@@ -427,7 +465,8 @@ static void test_ovmf_layout_shifts_with_end_of_low_ram(void **state)
 	struct mt_platform p;
 
 	(void)state;
-	make(&p, MT_MACHINE_Q35, 1 * GiB, MEMTYPE_CPU_INTEL, 39);
+	make(&p, MT_MACHINE_Q35, 1 * GiB, MEMTYPE_CPU_AMD, 40);
+	p.no_page1gb = true; /* the PEI memory of the capture (see above) */
 	preset(&p, MT_FW_OVMF, 202211);
 	assert_int_equal(p.ne820, ARRAY_LEN(ovmf_q35_8g) - 1); /* no high RAM */
 	assert_int_equal(mt_e820_end_of_low_ram(&p, false), 0x3ff58000);
@@ -590,6 +629,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_q35_seabios_8g_e820_matches_capture),
 		cmocka_unit_test(test_q35_ovmf_202211_8g_e820_matches_capture),
+		cmocka_unit_test(test_ovmf_acpi_block_follows_pei_memory_cap),
 		cmocka_unit_test(test_capture_files_e820_lines),
 		cmocka_unit_test(test_q35_split_all_low_below_0xb0000000_else_2g),
 		cmocka_unit_test(test_i440fx_split_all_low_below_0xe0000000_else_3g),
