@@ -54,14 +54,24 @@ capture-static: | deps
 	@echo "static memtype: build-static/src/cli/memtype"
 
 # The QEMU conformance suite (docs/qemu-suite.md): boots every configuration
-# (QEMU_SET=ci: two), compares with the firmware model; QEMU_STORE=1 keeps the
-# captures in tests/data/qemu/ for `make check`.
-QEMU_SET   ?= all
+# of every stored capture (QEMU_SET=ci: two; all, cpuid or smp: one set),
+# compares with the firmware model; QEMU_STORE=1 keeps the captures in
+# tests/data/qemu/ for `make check`.
+QEMU_SET   ?= every
 QEMU_STORE ?= 0
+QEMU_RUN    = sh tests/qemu/run.sh $(if $(filter 1,$(QEMU_STORE)),--store)
+QEMU_BINS   = $(BUILD)/src/cli/memtype-static $(BUILD)/tests/qemu/memtype-guest-init $(MEMTYPE)
 check-qemu: all
 	@sh scripts/install-deps.sh qemu
-	sh tests/qemu/run.sh --set $(QEMU_SET) $(if $(filter 1,$(QEMU_STORE)),--store) \
-		$(BUILD)/src/cli/memtype-static $(BUILD)/tests/qemu/memtype-guest-init $(MEMTYPE)
+	@if [ "$(QEMU_SET)" = every ]; then \
+		rc=0; \
+		$(QEMU_RUN) --set all $(QEMU_BINS) || rc=1; \
+		$(QEMU_RUN) --set cpuid $(QEMU_BINS) || rc=1; \
+		for n in 1 3 4 8; do $(QEMU_RUN) --set smp --smp $$n $(QEMU_BINS) || rc=1; done; \
+		exit $$rc; \
+	else \
+		$(QEMU_RUN) --set $(QEMU_SET) $(QEMU_BINS); \
+	fi
 
 install: all
 	$(MESON) install -C $(BUILD)
