@@ -12,6 +12,7 @@
  * scan goes on. A summary goes to stderr: files, parsed, errors, findings
  * by code. Exit status: 0, or 3 when some file could not be explained.
  */
+#define _DEFAULT_SOURCE 1 /* struct dirent d_type */
 #include "cli.h"
 
 #include <dirent.h>
@@ -56,6 +57,20 @@ static int push(struct paths *p, const char *s)
 	return p->v[p->n++] ? 0 : -1;
 }
 
+/* The entry is a directory (symbolic links followed). The type readdir()
+ * gives saves a stat() per file; links and file systems that do not fill
+ * it in (DT_UNKNOWN) are asked. */
+static bool is_dir(const struct dirent *ent, const char *path)
+{
+	struct stat st;
+
+	if (ent->d_type == DT_DIR)
+		return true;
+	if (ent->d_type != DT_UNKNOWN && ent->d_type != DT_LNK)
+		return false;
+	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
 /* Regular files under dir (recursively), depth-limited against loops. */
 static int walk(struct paths *p, const char *dir, int depth)
 {
@@ -76,8 +91,7 @@ static int walk(struct paths *p, const char *dir, int depth)
 		}
 		snprintf(path, len, "%s%s%s", dir, dir[strlen(dir) - 1] == '/' ? "" : "/",
 			 ent->d_name);
-		struct stat st;
-		if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+		if (is_dir(ent, path)) {
 			if (depth < 32)
 				rc = walk(p, path, depth + 1);
 		} else {

@@ -27,8 +27,8 @@
  * again. A line that cannot be completed is reported ("cut-line") with its
  * position -- recovered where recoverable, rejected clearly where not.
  *
- * Memory: the object is one allocation of fixed size plus three line
- * buffers; time is linear in the input.
+ * Memory: the object is one allocation of fixed size, line buffers
+ * included; time is linear in the input.
  */
 #include "capture.h"
 
@@ -73,12 +73,6 @@ int memtype_capture_format_parse(const char *s, memtype_capture_format *out)
 
 /* ------------------------------------------------------------ text helpers */
 
-void mt_cap_skip_blanks(const char *s, size_t n, size_t *i)
-{
-	while (*i < n && (s[*i] == ' ' || s[*i] == '\t'))
-		(*i)++;
-}
-
 /* Hex digit values, -1 for other bytes (a table: this is the parser's
  * hottest loop, e820 lines carry 32 hex digits). */
 static const signed char hex_tab[256] = {
@@ -92,27 +86,103 @@ static int hexval(char ch)
 	return hex_tab[(unsigned char)ch] - 1;
 }
 
+/* The byte b in every byte of a word. */
+#define BYTES(b) (0x0101010101010101ull * (b))
+
+/* The eight bytes at s as a word, the first byte in the low bits. */
+static uint64_t load8(const char *s)
+{
+	uint64_t w;
+
+	memcpy(&w, s, sizeof(w));
+#if __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+	w = __builtin_bswap64(w);
+#endif
+	return w;
+}
+
+/* Every byte of w is a hex digit. Bytes below 0x80 are tested in all lanes at
+ * once: x + (0x80 - lo) has bit 7 set when x >= lo, x + (0x7f - hi) when
+ * x > hi, and neither sum carries into the next byte; letters are tested
+ * with bit 5 set, which folds 'A'-'F' onto 'a'-'f'. */
+static bool hex8_ok(uint64_t w)
+{
+	uint64_t f = w | BYTES(0x20);
+	uint64_t digit = (w + BYTES(0x80 - '0')) & ~(w + BYTES(0x7f - '9'));
+	uint64_t letter = (f + BYTES(0x80 - 'a')) & ~(f + BYTES(0x7f - 'f'));
+
+	return (w & BYTES(0x80)) == 0 && ((digit | letter) & BYTES(0x80)) == BYTES(0x80);
+}
+
+/* The value of the 8 hex digits of w (hex8_ok). Each byte becomes its digit
+ * ('0'-'9' have bit 6 clear, letters have it set and a low nibble of the
+ * value - 9); then neighbouring digits, pairs and quads are merged in all
+ * lanes at once. */
+static uint64_t hex8(uint64_t w)
+{
+	w = (w & BYTES(0x0f)) + ((w >> 6) & BYTES(0x01)) * 9;
+	w = ((w << 4) | (w >> 8)) & 0x00ff00ff00ff00ffull;
+	w = ((w << 8) | (w >> 16)) & 0x0000ffff0000ffffull;
+	return ((w << 16) | (w >> 32)) & 0xffffffffull;
+}
+
+/* The 16-digit fields of the kernel's "%016llx" (e820, MTRR map, PAT list):
+ * exactly 16 hex digits at s[k..] followed by a non-digit. Their digits are
+ * independent, so they are checked and converted eight at a time rather
+ * than in one 16-step chain of shifts. */
+static bool hex16(const char *s, size_t n, size_t k, uint64_t *out)
+{
+	if (n - k < 16 || (n - k > 16 && hexval(s[k + 16]) >= 0))
+		return false;
+	uint64_t hi = load8(s + k), lo = load8(s + k + 8);
+	if (!hex8_ok(hi) || !hex8_ok(lo))
+		return false;
+	*out = hex8(hi) << 32 | hex8(lo);
+	return true;
+}
+
+bool mt_cap_hex_range(const char *s, size_t n, size_t *i, uint64_t *a, uint64_t *b)
+{
+	size_t k = *i;
+
+	if (n - k < 37 || s[k] != '0' || s[k + 1] != 'x' || s[k + 18] != '-' ||
+	    s[k + 19] != '0' || s[k + 20] != 'x' || (n - k > 37 && hexval(s[k + 37]) >= 0))
+		return false;
+	uint64_t w0 = load8(s + k + 2), w1 = load8(s + k + 10);
+	uint64_t w2 = load8(s + k + 21), w3 = load8(s + k + 29);
+	if (!hex8_ok(w0) || !hex8_ok(w1) || !hex8_ok(w2) || !hex8_ok(w3))
+		return false;
+	*a = hex8(w0) << 32 | hex8(w1);
+	*b = hex8(w2) << 32 | hex8(w3);
+	*i = k + 37;
+	return true;
+}
+
 bool mt_cap_hex(const char *s, size_t n, size_t *i, bool allow_0x, uint64_t *out)
 {
 	size_t k = *i;
 	uint64_t v = 0;
-	bool any = false;
 
 	if (allow_0x && k + 2 < n && s[k] == '0' && (s[k + 1] == 'x' || s[k + 1] == 'X') &&
 	    hexval(s[k + 2]) >= 0)
 		k += 2;
-	for (; k < n; k++) {
-		int d = hexval(s[k]);
-
-		if (d < 0)
-			break;
-		if (v >> 60)
-			return false;
-		v = (v << 4) | (uint64_t)d;
-		any = true;
+	if (hex16(s, n, k, out)) {
+		*i = k + 16;
+		return true;
 	}
-	if (!any)
+	size_t st = k;
+	for (int d; k < n && (d = hexval(s[k])) >= 0; k++)
+		v = (v << 4) | (uint64_t)d;
+	if (k == st)
 		return false;
+	if (k - st > 16) {
+		/* More than 16 significant digits do not fit: leading zeros do. */
+		size_t z = st;
+		while (s[z] == '0')
+			z++;
+		if (k - z > 16)
+			return false;
+	}
 	*i = k;
 	*out = v;
 	return true;
@@ -137,16 +207,49 @@ bool mt_cap_dec(const char *s, size_t n, size_t *i, uint64_t *out)
 	return true;
 }
 
-bool mt_cap_lit(const char *s, size_t n, size_t *i, const char *w)
+/* The type words a log prints, as the kernel spells them: the short names
+ * of the "x86/PAT: Configuration [0-7]:" line (arch/x86/mm/pat/memtype.c)
+ * and the mtrr_strings[] of print_mtrr_state() (arch/x86/kernel/cpu/mtrr/
+ * if.c), both in types.c's table. -1 for any other word, which
+ * memtype_type_parse() then looks up in every spelling and case. */
+static int log_type_word(const char *s, size_t n)
 {
-	size_t k = *i;
+	switch (n) {
+	case 2:
+		if (s[0] == 'U' && s[1] == 'C')
+			return MEMTYPE_UC;
+		if (s[0] != 'W')
+			return -1;
+		return s[1] == 'B'   ? MEMTYPE_WB
+		       : s[1] == 'C' ? MEMTYPE_WC
+		       : s[1] == 'T' ? MEMTYPE_WT
+		       : s[1] == 'P' ? MEMTYPE_WP
+				     : -1;
+	case 3:
+		return memcmp(s, "UC-", 3) == 0 ? MEMTYPE_UC_MINUS : -1;
+	case 10:
+		return memcmp(s, "write-back", 10) == 0	  ? MEMTYPE_WB
+		       : memcmp(s, "uncachable", 10) == 0 ? MEMTYPE_UC
+							  : -1;
+	case 13:
+		return memcmp(s, "write-protect", 13) == 0   ? MEMTYPE_WP
+		       : memcmp(s, "write-through", 13) == 0 ? MEMTYPE_WT
+							     : -1;
+	case 15:
+		return memcmp(s, "write-combining", 15) == 0 ? MEMTYPE_WC : -1;
+	default:
+		return -1;
+	}
+}
 
-	/* No strlen: most calls fail on the first byte. */
-	for (; *w; w++, k++)
-		if (k >= n || s[k] != *w)
-			return false;
-	*i = k;
-	return true;
+int mt_cap_type_parse(const char *s, size_t n, memtype_type *out)
+{
+	int t = log_type_word(s, n);
+
+	if (t < 0)
+		return memtype_type_parse(s, n, out);
+	*out = (memtype_type)t;
+	return 0;
 }
 
 int mt_cap_type_word(const char *s, size_t n, size_t i, int *t)
@@ -156,7 +259,7 @@ int mt_cap_type_word(const char *s, size_t n, size_t i, int *t)
 	mt_cap_skip_blanks(s, n, &i);
 	while (n > i && (s[n - 1] == ' ' || s[n - 1] == '\t'))
 		n--;
-	if (n == i || memtype_type_parse(s + i, n - i, &v) != 0)
+	if (n == i || mt_cap_type_parse(s + i, n - i, &v) != 0)
 		return -1;
 	*t = (int)v;
 	return 0;
@@ -225,6 +328,16 @@ void mt_cap_copy(char *dst, size_t cap, const char *s, size_t n)
 	sanitize(dst, n);
 }
 
+void mt_cap_strcpy(char *dst, size_t cap, const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n >= cap)
+		n = cap - 1;
+	memcpy(dst, s, n);
+	dst[n] = '\0';
+}
+
 void mt_cap_diag(memtype_capture *c, unsigned col, const char *code, const char *fmt, ...)
 {
 	va_list ap;
@@ -236,7 +349,7 @@ void mt_cap_diag(memtype_capture *c, unsigned col, const char *code, const char 
 	struct mt_cap_diag *d = &c->diags[c->ndiags++];
 	d->line = c->line;
 	d->col = col;
-	snprintf(d->code, sizeof(d->code), "%s", code);
+	mt_cap_strcpy(d->code, sizeof(d->code), code);
 	va_start(ap, fmt);
 	vsnprintf(d->message, sizeof(d->message), fmt, ap);
 	va_end(ap);
@@ -262,15 +375,11 @@ memtype_capture *memtype_capture_new(memtype_ctx *ctx, const char *name,
 	memset(c, 0, offsetof(struct memtype_capture, map));
 	c->ctx = ctx;
 	c->forced = format;
-	snprintf(c->name, sizeof(c->name), "%s", name ? name : "<input>");
-	c->sniff = mt_alloc(ctx, MT_CAP_SNIFF);
-	c->buf = mt_alloc(ctx, MT_CAP_LINE_MAX);
-	c->qpbuf = mt_alloc(ctx, MT_CAP_LINE_MAX);
-	c->pending = mt_alloc(ctx, MT_CAP_LINE_MAX);
-	if (!c->sniff || !c->buf || !c->qpbuf || !c->pending) {
-		memtype_capture_free(c);
-		return NULL;
-	}
+	mt_cap_strcpy(c->name, sizeof(c->name), name ? name : "<input>");
+	c->sniff = c->sniff_space;
+	c->buf = c->line_space[0];
+	c->qpbuf = c->line_space[1];
+	c->pending = c->line_space[2];
 	c->dump_def_type = -1;
 	c->dump_fixed_hdr = -1;
 	c->dump_var_hdr = -1;
@@ -283,12 +392,7 @@ void memtype_capture_free(memtype_capture *c)
 {
 	if (!c)
 		return;
-	memtype_ctx *ctx = c->ctx;
-	mt_free(ctx, c->sniff, MT_CAP_SNIFF);
-	mt_free(ctx, c->buf, MT_CAP_LINE_MAX);
-	mt_free(ctx, c->qpbuf, MT_CAP_LINE_MAX);
-	mt_free(ctx, c->pending, MT_CAP_LINE_MAX);
-	mt_free(ctx, c, sizeof(*c));
+	mt_free(c->ctx, c, sizeof(*c));
 }
 
 const char *memtype_capture_name(const memtype_capture *c)
@@ -354,6 +458,19 @@ static const recogniser recognisers[] = {
     NULL, mt_cap_dmesg_line, mt_cap_procmtrr_line, mt_cap_msr_line, mt_cap_patlist_line,
 };
 
+/* Ask the recogniser of format f; count the line when it is used. */
+static mt_line_result ask(memtype_capture *c, memtype_capture_format f, const char *s, size_t n,
+			  unsigned col)
+{
+	mt_line_result r = recognisers[f](c, s, n, col);
+
+	if (r == MT_LINE_USED) {
+		c->formats |= MT_FMT_BIT(f);
+		c->lines_used++;
+	}
+	return r;
+}
+
 /* Try the recognisers: the forced format only, or the one whose block is
  * open first and then every format. */
 static mt_line_result dispatch(memtype_capture *c, const char *s, size_t n, unsigned col)
@@ -373,28 +490,25 @@ static mt_line_result dispatch(memtype_capture *c, const char *s, size_t n, unsi
 		return r;
 	}
 	if (c->sect != MT_SECT_NONE) {
-		int f = c->sect_format;
-
-		r = recognisers[f](c, s, n, col);
-		if (r != MT_LINE_NOT_MINE) {
-			if (r == MT_LINE_USED) {
-				c->formats |= MT_FMT_BIT(f);
-				c->lines_used++;
-			}
+		r = ask(c, (memtype_capture_format)c->sect_format, s, n, col);
+		if (r != MT_LINE_NOT_MINE)
 			return r;
-		}
 		c->sect = MT_SECT_NONE;
 	}
-	for (unsigned f = 1; f < MT_ARRAY_SIZE(recognisers); f++) {
-		r = recognisers[f](c, s, n, col);
-		if (r == MT_LINE_NOT_MINE)
-			continue;
-		if (r == MT_LINE_USED) {
-			c->formats |= MT_FMT_BIT(f);
-			c->lines_used++;
-		}
+	/* Every format in turn; one whose predicate (capture.h) rules the line
+	 * out would answer MT_LINE_NOT_MINE and change nothing: not asked. */
+	if (mt_cap_dmesg_may(c, s) &&
+	    (r = ask(c, MEMTYPE_CAPTURE_DMESG, s, n, col)) != MT_LINE_NOT_MINE)
 		return r;
-	}
+	if (mt_cap_procmtrr_may(s, n) &&
+	    (r = ask(c, MEMTYPE_CAPTURE_PROC_MTRR, s, n, col)) != MT_LINE_NOT_MINE)
+		return r;
+	if (mt_cap_msr_may(c, s, n) &&
+	    (r = ask(c, MEMTYPE_CAPTURE_MSR, s, n, col)) != MT_LINE_NOT_MINE)
+		return r;
+	if (mt_cap_patlist_may(s, n) &&
+	    (r = ask(c, MEMTYPE_CAPTURE_PAT_LIST, s, n, col)) != MT_LINE_NOT_MINE)
+		return r;
 	return MT_LINE_NOT_MINE;
 }
 
@@ -414,27 +528,87 @@ static bool header_char(char ch)
 	       ch == ',' || ch == '[' || ch == ']';
 }
 
+/* What a bracketed prefix may hold: 2 for digits, 1 for the other bytes of
+ * timestamps, dates and caller ids (blank . : + - and letters), 0 for the
+ * rest. A table: every line of a log passes here. */
+static const unsigned char bracket_class[256] = {
+    ['0'] = 2, ['1'] = 2, ['2'] = 2, ['3'] = 2, ['4'] = 2, ['5'] = 2, ['6'] = 2, ['7'] = 2,
+    ['8'] = 2, ['9'] = 2, [' '] = 1, ['.'] = 1, [':'] = 1, ['+'] = 1, ['-'] = 1, ['A'] = 1,
+    ['B'] = 1, ['C'] = 1, ['D'] = 1, ['E'] = 1, ['F'] = 1, ['G'] = 1, ['H'] = 1, ['I'] = 1,
+    ['J'] = 1, ['K'] = 1, ['L'] = 1, ['M'] = 1, ['N'] = 1, ['O'] = 1, ['P'] = 1, ['Q'] = 1,
+    ['R'] = 1, ['S'] = 1, ['T'] = 1, ['U'] = 1, ['V'] = 1, ['W'] = 1, ['X'] = 1, ['Y'] = 1,
+    ['Z'] = 1, ['a'] = 1, ['b'] = 1, ['c'] = 1, ['d'] = 1, ['e'] = 1, ['f'] = 1, ['g'] = 1,
+    ['h'] = 1, ['i'] = 1, ['j'] = 1, ['k'] = 1, ['l'] = 1, ['m'] = 1, ['n'] = 1, ['o'] = 1,
+    ['p'] = 1, ['q'] = 1, ['r'] = 1, ['s'] = 1, ['t'] = 1, ['u'] = 1, ['v'] = 1, ['w'] = 1,
+    ['x'] = 1, ['y'] = 1, ['z'] = 1,
+};
+
+/* Bit 7 of each byte of w that equals ch (exact in every lane: no sum
+ * carries into the next byte). */
+static uint64_t lanes_eq(uint64_t w, unsigned char ch)
+{
+	uint64_t x = w ^ BYTES(ch);
+
+	return ~(((x & BYTES(0x7f)) + BYTES(0x7f)) | x) & BYTES(0x80);
+}
+
+/* Bit 7 of each byte of w that is a digit, for the bytes below the first
+ * one >= 0x80 (a byte >= 0x80 is not a digit, but its sums may carry into
+ * the next byte up). */
+static uint64_t lanes_digit(uint64_t w)
+{
+	return (w + BYTES(0x80 - '0')) & ~(w + BYTES(0x7f - '9')) & BYTES(0x80);
+}
+
+/* Lanes 0-4 (the low five bytes) of a word. */
+#define LANES_0_4 0x0000008080808080ull
+/* Lanes 1-6. */
+#define LANES_1_6 0x0080808080808000ull
+
+/* s[i..] starts with printk's own timestamp, "[%5lu.%06lu]" with the
+ * seconds below 100000 (kernel/printk/printk.c print_time()): blanks or
+ * digits, '.', six digits, ']' -- which bracket_prefix() accepts, ending at
+ * i + 14. Tested eight bytes at a time: the stamp opens nearly every line. */
+static bool printk_stamp(const char *s, size_t n, size_t i)
+{
+	if (n - i < 14 || s[i + 6] != '.' || s[i + 13] != ']')
+		return false;
+	uint64_t secs = load8(s + i + 1), frac = load8(s + i + 6);
+	return ((lanes_digit(secs) | lanes_eq(secs, ' ')) & LANES_0_4) == LANES_0_4 &&
+	       (lanes_digit(frac) & LANES_1_6) == LANES_1_6;
+}
+
 /* "[ ... ]" at s[i] holding a timestamp (digits, '.', ':', date words) or a
  * caller id ("T1", "C0"); returns the index after ']' or 0. */
 static size_t bracket_prefix(const char *s, size_t n, size_t i)
 {
-	bool digit = false;
+	unsigned char seen = 0;
 	size_t k;
 
 	if (i >= n || s[i] != '[')
 		return 0;
-	for (k = i + 1; k < n && k < i + 40 && s[k] != ']'; k++) {
-		char ch = s[k];
+	if (printk_stamp(s, n, i))
+		return i + 14;
+	size_t lim = n - i < 40 ? n : i + 40;
+	for (k = i + 1; k < lim && s[k] != ']'; k++) {
+		unsigned char cl = bracket_class[(unsigned char)s[k]];
 
-		if (is_digit(ch))
-			digit = true;
-		else if (!(ch == ' ' || ch == '.' || ch == ':' || ch == '+' || ch == '-' ||
-			   (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z')))
+		if (!cl)
 			return 0;
+		seen |= cl;
 	}
-	if (k >= n || s[k] != ']' || !digit)
+	if (k >= n || s[k] != ']' || !(seen & 2))
 		return 0;
 	return k + 1;
+}
+
+/* The index of the first byte at or after i that is not a blank (space,
+ * tab): mt_cap_skip_blanks() for the per-line path, inlined. */
+static inline size_t blanks(const char *s, size_t n, size_t i)
+{
+	while (i < n && (s[i] == ' ' || s[i] == '\t'))
+		i++;
+	return i;
 }
 
 struct stripped {
@@ -444,19 +618,19 @@ struct stripped {
 	bool ts; /* the line carried a log prefix (timestamp, level, syslog header) */
 };
 
-static void strip_prefixes(const char *s, size_t n, struct stripped *out)
+/* The prefixes before a timestamp: mail quoting, a printk level, a syslog
+ * header. Returns where the rest starts; *ts when a level or header was seen. */
+static size_t strip_headers(const char *s, size_t n, bool *ts)
 {
-	size_t i = 0, k;
-	bool ts = false;
+	size_t i = blanks(s, n, 0), k;
 
-	mt_cap_skip_blanks(s, n, &i);
 	/* Mail quoting: "> ", ">> ", "> > ". */
 	while (i < n && s[i] == '>') {
 		i++;
 		if (i < n && s[i] == ' ')
 			i++;
 	}
-	mt_cap_skip_blanks(s, n, &i);
+	i = blanks(s, n, i);
 	/* printk level "<6>" (dmesg -r, /dev/kmsg style). */
 	if (i + 2 < n && s[i] == '<' && is_digit(s[i + 1])) {
 		k = i + 1;
@@ -464,7 +638,7 @@ static void strip_prefixes(const char *s, size_t n, struct stripped *out)
 			k++;
 		if (k < n && s[k] == '>') {
 			i = k + 1;
-			ts = true;
+			*ts = true;
 		}
 	}
 	/* syslog / journalctl: "<date> <host> kernel: ". */
@@ -477,26 +651,33 @@ static void strip_prefixes(const char *s, size_t n, struct stripped *out)
 			if (s[k] == 'k' && memcmp(s + k, "kernel:", 7) == 0 && k > i &&
 			    s[k - 1] == ' ') {
 				i = k + 7;
-				ts = true;
+				*ts = true;
 				break;
 			}
 		}
 	}
-	mt_cap_skip_blanks(s, n, &i);
-	k = bracket_prefix(s, n, i);
+	return blanks(s, n, i);
+}
+
+static void strip_prefixes(const char *s, size_t n, struct stripped *out)
+{
+	bool ts = false;
+	/* dmesg's own lines open with the timestamp: nothing before it. */
+	size_t i = n > 0 && s[0] == '[' ? 0 : strip_headers(s, n, &ts);
+	size_t k = bracket_prefix(s, n, i);
+
 	if (k) {
 		ts = true;
 		i = k;
 		/* CONFIG_PRINTK_CALLER: "[    T1]" or "[  C0]" right after. */
 		k = bracket_prefix(s, n, i);
 		if (k) {
-			size_t j = i + 1;
-			mt_cap_skip_blanks(s, n, &j);
+			size_t j = blanks(s, n, i + 1);
 			if (j < k && (s[j] == 'T' || s[j] == 'C'))
 				i = k;
 		}
 	}
-	mt_cap_skip_blanks(s, n, &i);
+	i = blanks(s, n, i);
 	out->s = s + i;
 	out->n = n - i;
 	out->col = (unsigned)i + 1;
@@ -724,12 +905,40 @@ static void bytes_in(memtype_capture *c, const char *p, size_t len)
 	}
 }
 
-/* Count soft line breaks and "=3D" to decide on quoted-printable; find NULs
- * and control bytes to decide on binary. */
-static int sniff(memtype_capture *c)
+/* A control byte a text capture does not hold: below 0x20 and none of
+ * LF, CR, tab, FF and ESC. */
+static bool odd_ctrl(unsigned char ch)
 {
-	const char *p = c->sniff;
-	size_t n = c->nsniff, ctrl = 0, soft = 0;
+	return ch < 0x20 && ch != '\n' && ch != '\r' && ch != '\t' && ch != 0x1b && ch != '\f';
+}
+
+/* How many of p[0..n) are odd_ctrl(). Eight bytes at a time: a word none of
+ * whose bytes is below 0x20 is skipped whole -- (w - 0x20..20) & ~w &
+ * 0x80..80 is non-zero exactly when some byte of w is below 0x20 ("hasless",
+ * Sean Eron Anderson's Bit Twiddling Hacks) -- and text has one newline in
+ * dozens of bytes. */
+static size_t count_ctrl(const char *p, size_t n)
+{
+	size_t ctrl = 0, i = 0;
+
+	for (; i + 8 <= n; i += 8) {
+		uint64_t w = load8(p + i);
+		if (((w - BYTES(0x20)) & ~w & BYTES(0x80)) == 0)
+			continue;
+		for (size_t k = i; k < i + 8; k++)
+			ctrl += odd_ctrl((unsigned char)p[k]);
+	}
+	for (; i < n; i++)
+		ctrl += odd_ctrl((unsigned char)p[i]);
+	return ctrl;
+}
+
+/* Count soft line breaks and "=3D" to decide on quoted-printable; find NULs
+ * and control bytes to decide on binary. p, n: the first MT_CAP_SNIFF bytes
+ * of the input (all of it when shorter). */
+static int sniff(memtype_capture *c, const char *p, size_t n)
+{
+	size_t soft = 0;
 
 	const char *nul = memchr(p, 0, n);
 	if (nul) {
@@ -750,11 +959,7 @@ static int sniff(memtype_capture *c)
 	/* Control characters other than blanks, CR, FF and ESC in the first
 	 * 1 KiB: a text capture has (almost) none. */
 	size_t lim = n < 1024 ? n : 1024;
-	for (size_t i = 0; i < lim; i++) {
-		unsigned char ch = (unsigned char)p[i];
-		if (ch < 0x20 && ch != '\n' && ch != '\r' && ch != '\t' && ch != 0x1b && ch != '\f')
-			ctrl++;
-	}
+	size_t ctrl = count_ctrl(p, lim);
 	if (lim >= 64 && ctrl * 4 > lim) {
 		c->binary = true;
 		c->failed = true;
@@ -790,6 +995,11 @@ int memtype_capture_feed(memtype_capture *c, const void *data, size_t len)
 		return mt_error(c->ctx, -EINVAL, "finished", "capture '%s' already finished",
 				c->name);
 	c->bytes += len;
+	if (!c->sniffed && c->nsniff == 0 && len >= MT_CAP_SNIFF) {
+		/* The first chunk holds all the sniff looks at: no copy. */
+		if (sniff(c, p, MT_CAP_SNIFF) != 0)
+			return -EINVAL;
+	}
 	if (!c->sniffed) {
 		size_t k = MT_CAP_SNIFF - c->nsniff;
 
@@ -801,7 +1011,7 @@ int memtype_capture_feed(memtype_capture *c, const void *data, size_t len)
 		len -= k;
 		if (c->nsniff < MT_CAP_SNIFF)
 			return 0;
-		if (sniff(c) != 0)
+		if (sniff(c, c->sniff, c->nsniff) != 0)
 			return -EINVAL;
 		bytes_in(c, c->sniff, c->nsniff);
 	}
@@ -826,7 +1036,7 @@ int memtype_capture_finish(memtype_capture *c)
 	if (c->finished)
 		return 0;
 	if (!c->sniffed) {
-		if (sniff(c) != 0)
+		if (sniff(c, c->sniff, c->nsniff) != 0)
 			return -EINVAL;
 		bytes_in(c, c->sniff, c->nsniff);
 	}
@@ -926,15 +1136,10 @@ uint64_t mt_size_mask(uint64_t size, unsigned phys_bits)
 	return ~(size - 1) & lim & ~0xfffull;
 }
 
+/* Bits needed to write v (0 for 0). */
 static unsigned width_of(uint64_t v)
 {
-	unsigned k = 0;
-
-	while (v) {
-		v >>= 1;
-		k++;
-	}
-	return k;
+	return v ? 64u - (unsigned)__builtin_clzll(v) : 0u;
 }
 
 static const char *const view_names[] = {"msr", "dump", "proc-mtrr", "cleanup-table"};
@@ -944,37 +1149,45 @@ static bool mtrr_encoding(unsigned t)
 	return t == 0 || t == 1 || t == 4 || t == 5 || t == 6;
 }
 
+/* The MSR dump's view: PHYSBASE/PHYSMASK pairs with both halves read. */
+static void msr_view(struct mt_mach *m, const memtype_capture *c)
+{
+	bool any = false;
+
+	if (!c->msr_read)
+		return;
+	/* Pairs stop at 0x24f: 0x250 is the first fixed-range MSR (SDM Vol. 4 Table 2-2). */
+	for (unsigned i = 0; i < MEMTYPE_MAX_VCNT && !any; i++)
+		any = c->msr[1 + 2 * i].present && c->msr[2 + 2 * i].present;
+	if (!any || m->nviews >= MT_MACH_MAX_VIEWS)
+		return;
+	struct mt_view *v = &m->views[m->nviews++];
+	memset(v, 0, sizeof(*v));
+	v->kind = MT_VIEW_MSR;
+	v->cap = c;
+	unsigned lim = MEMTYPE_MAX_VCNT;
+	if (c->msr[0].present && (c->msr[0].value & 0xffu) < lim)
+		lim = (unsigned)(c->msr[0].value & 0xffu);
+	for (unsigned i = 0; i < lim; i++) {
+		const struct mt_cap_msr *b = &c->msr[1 + 2 * i], *k = &c->msr[2 + 2 * i];
+		if (!b->present || !k->present)
+			continue;
+		struct mt_mach_var *x = &v->v[i];
+		x->valid = (k->value & 0x800u) != 0;
+		x->base = b->value & ~0xfffull;
+		x->mask = k->value & ~0xfffull;
+		x->raw_type = (unsigned)(b->value & 0xffu);
+		x->type = mtrr_encoding(x->raw_type) ? (int)x->raw_type : -1;
+		x->exact = true;
+		v->n = i + 1;
+	}
+}
+
 static void add_views(struct mt_mach *m, const memtype_capture *c)
 {
 	struct mt_view *v;
 
-	/* MSR dump: pairs with both halves read. */
-	bool any = false;
-	/* Pairs stop at 0x24f: 0x250 is the first fixed-range MSR (SDM Vol. 4 Table 2-2). */
-	for (unsigned i = 0; i < MEMTYPE_MAX_VCNT && !any; i++)
-		any = c->msr[1 + 2 * i].present && c->msr[2 + 2 * i].present;
-	if (any && m->nviews < MT_MACH_MAX_VIEWS) {
-		v = &m->views[m->nviews++];
-		memset(v, 0, sizeof(*v));
-		v->kind = MT_VIEW_MSR;
-		v->cap = c;
-		unsigned lim = MEMTYPE_MAX_VCNT;
-		if (c->msr[0].present && (c->msr[0].value & 0xffu) < lim)
-			lim = (unsigned)(c->msr[0].value & 0xffu);
-		for (unsigned i = 0; i < lim; i++) {
-			const struct mt_cap_msr *b = &c->msr[1 + 2 * i], *k = &c->msr[2 + 2 * i];
-			if (!b->present || !k->present)
-				continue;
-			struct mt_mach_var *x = &v->v[i];
-			x->valid = (k->value & 0x800u) != 0;
-			x->base = b->value & ~0xfffull;
-			x->mask = k->value & ~0xfffull;
-			x->raw_type = (unsigned)(b->value & 0xffu);
-			x->type = mtrr_encoding(x->raw_type) ? (int)x->raw_type : -1;
-			x->exact = true;
-			v->n = i + 1;
-		}
-	}
+	msr_view(m, c);
 	if (c->dump_nvar > 0 && m->nviews < MT_MACH_MAX_VIEWS) {
 		v = &m->views[m->nviews++];
 		memset(v, 0, sizeof(*v));
@@ -1091,9 +1304,48 @@ static void set_int(struct mt_mach *m, int *field, const char **src, int value, 
 				    *field, from, value);
 }
 
+/* DEF_TYPE, MTRRcap and the fixed ranges from an MSR dump. */
+static void msr_state(struct mt_mach *m, const memtype_capture *c)
+{
+	if (!c->msr_read)
+		return;
+	const struct mt_cap_msr *def = &c->msr[1 + 0xff];
+	if (def->present) {
+		unsigned t = (unsigned)(def->value & 0xffu);
+		set_int(m, &m->enabled, &m->enabled_source, (int)((def->value >> 11) & 1u), "msr",
+			"DEF_TYPE.E");
+		set_int(m, &m->fixed_enabled, NULL, (int)((def->value >> 10) & 1u), "msr",
+			"DEF_TYPE.FE");
+		if (mtrr_encoding(t))
+			set_int(m, &m->def_type, &m->def_source, (int)t, "msr", "default type");
+		else
+			mt_machine_note(m, "IA32_MTRR_DEF_TYPE type %u is a reserved encoding", t);
+	}
+	if (c->msr[0].present) {
+		set_int(m, &m->have_fixed, NULL, (c->msr[0].value & MEMTYPE_MTRRCAP_FIX) ? 1 : 0,
+			"msr", "MTRRcap.FIX");
+		if (!m->vcnt) {
+			m->vcnt = (unsigned)(c->msr[0].value & MEMTYPE_MTRRCAP_VCNT_MASK);
+			m->vcnt_source = "mtrrcap";
+		}
+	}
+	if (m->fixed_known)
+		return;
+	static const uint32_t fx[11] = {0x250, 0x258, 0x259, 0x268, 0x269, 0x26a,
+					0x26b, 0x26c, 0x26d, 0x26e, 0x26f};
+	for (unsigned j = 0; j < 11; j++)
+		if (!c->msr[1 + (fx[j] - 0x200)].present)
+			return;
+	for (unsigned j = 0; j < 11; j++)
+		for (unsigned b = 0; b < 8; b++)
+			m->fixed[8 * j + b] = (uint8_t)mt_byte(c->msr[1 + (fx[j] - 0x200)].value, b);
+	m->fixed_known = true;
+	m->fixed_source = "msr";
+}
+
 void mt_machine_build(const memtype_capture *const *caps, size_t n, struct mt_mach *m)
 {
-	memset(m, 0, offsetof(struct mt_mach, e820));
+	memset(m, 0, offsetof(struct mt_mach, var));
 	m->enabled = m->fixed_enabled = m->def_type = m->have_fixed = -1;
 	m->chosen = -1;
 	m->params.enable_cleanup = -1;
@@ -1104,15 +1356,14 @@ void mt_machine_build(const memtype_capture *const *caps, size_t n, struct mt_ma
 		if (!m->log && (c->formats & MT_FMT_BIT(MEMTYPE_CAPTURE_DMESG)))
 			m->log = c;
 		if (!m->kernel[0] && c->kernel[0])
-			snprintf(m->kernel, sizeof(m->kernel), "%s", c->kernel);
+			mt_cap_strcpy(m->kernel, sizeof(m->kernel), c->kernel);
 		if (!m->dmi[0] && c->dmi[0])
-			snprintf(m->dmi, sizeof(m->dmi), "%s", c->dmi);
+			mt_cap_strcpy(m->dmi, sizeof(m->dmi), c->dmi);
 		if (!m->hypervisor[0] && c->hypervisor[0])
-			snprintf(m->hypervisor, sizeof(m->hypervisor), "%s", c->hypervisor);
+			mt_cap_strcpy(m->hypervisor, sizeof(m->hypervisor), c->hypervisor);
 		if (!m->vendor && c->vendor) {
 			m->vendor = c->vendor;
-			snprintf(m->vendor_source, sizeof(m->vendor_source), "%s",
-				 c->vendor_source);
+			mt_cap_strcpy(m->vendor_source, sizeof(m->vendor_source), c->vendor_source);
 		}
 		if (!m->params.seen && c->params.seen)
 			m->params = c->params;
@@ -1147,54 +1398,15 @@ void mt_machine_build(const memtype_capture *const *caps, size_t n, struct mt_ma
 		const struct mt_view *v = &m->views[m->chosen];
 		m->var_known = true;
 		m->nvar = v->n;
-		memcpy(m->var, v->v, sizeof(m->var));
+		memcpy(m->var, v->v, v->n * sizeof(m->var[0]));
 		m->mtrr_source = view_names[v->kind];
 	} else {
 		m->mtrr_source = "none";
 	}
 
 	/* DEF_TYPE, MTRRcap, fixed ranges, TOM2, PAT, e820. */
-	for (size_t k = 0; k < n; k++) {
-		const memtype_capture *c = caps[k];
-		const struct mt_cap_msr *def = &c->msr[1 + 0xff];
-		if (def->present) {
-			unsigned t = (unsigned)(def->value & 0xffu);
-			set_int(m, &m->enabled, &m->enabled_source, (int)((def->value >> 11) & 1u),
-				"msr", "DEF_TYPE.E");
-			set_int(m, &m->fixed_enabled, NULL, (int)((def->value >> 10) & 1u), "msr",
-				"DEF_TYPE.FE");
-			if (mtrr_encoding(t))
-				set_int(m, &m->def_type, &m->def_source, (int)t, "msr",
-					"default type");
-			else
-				mt_machine_note(
-				    m, "IA32_MTRR_DEF_TYPE type %u is a reserved encoding", t);
-		}
-		if (c->msr[0].present) {
-			set_int(m, &m->have_fixed, NULL,
-				(c->msr[0].value & MEMTYPE_MTRRCAP_FIX) ? 1 : 0, "msr",
-				"MTRRcap.FIX");
-			if (!m->vcnt) {
-				m->vcnt = (unsigned)(c->msr[0].value & MEMTYPE_MTRRCAP_VCNT_MASK);
-				m->vcnt_source = "mtrrcap";
-			}
-		}
-		if (!m->fixed_known) {
-			static const uint32_t fx[11] = {0x250, 0x258, 0x259, 0x268, 0x269, 0x26a,
-							0x26b, 0x26c, 0x26d, 0x26e, 0x26f};
-			bool all = true;
-			for (unsigned j = 0; j < 11; j++)
-				all = all && c->msr[1 + (fx[j] - 0x200)].present;
-			if (all) {
-				for (unsigned j = 0; j < 11; j++)
-					for (unsigned b = 0; b < 8; b++)
-						m->fixed[8 * j + b] = (uint8_t)mt_byte(
-						    c->msr[1 + (fx[j] - 0x200)].value, b);
-				m->fixed_known = true;
-				m->fixed_source = "msr";
-			}
-		}
-	}
+	for (size_t k = 0; k < n; k++)
+		msr_state(m, caps[k]);
 	for (size_t k = 0; k < n; k++) {
 		const memtype_capture *c = caps[k];
 		if (c->dump_seen) {
@@ -1210,9 +1422,8 @@ void mt_machine_build(const memtype_capture *const *caps, size_t n, struct mt_ma
 			set_int(m, &m->fixed_enabled, NULL, fe, "dump", "DEF_TYPE.FE");
 			set_int(m, &m->have_fixed, NULL, c->dump_fixed_hdr >= 0 ? 1 : 0, "dump",
 				"MTRRcap.FIX");
-			bool all = c->dump_fixed_hdr >= 0;
-			for (unsigned j = 0; j < MT_CAP_FIXED && all; j++)
-				all = c->fixed_set[j];
+			bool all = c->dump_fixed_hdr >= 0 &&
+				   !memchr(c->fixed_set, false, sizeof(c->fixed_set));
 			if (all && !m->fixed_known) {
 				memcpy(m->fixed, c->fixed, sizeof(m->fixed));
 				m->fixed_known = true;
@@ -1250,16 +1461,16 @@ void mt_machine_build(const memtype_capture *const *caps, size_t n, struct mt_ma
 			m->tom2 = c->tom2;
 			m->tom2_source = "log";
 		}
-		const struct mt_cap_msr *sys = &c->msr[257], *top = &c->msr[258];
-		if (!m->tom2 && sys->present && top->present &&
+		const struct mt_cap_msr *sys = mt_cap_msr(c, 257), *top = mt_cap_msr(c, 258);
+		if (!m->tom2 && sys && top &&
 		    (sys->value & (3ull << 21)) == (3ull << 21) && (top->value & ~0x7fffffull)) {
 			/* SYSCFG MtrrTom2En (21) and Tom2ForceMemTypeWB (22); TOP_MEM2 bits 47:23.
 			 */
 			m->tom2 = top->value & 0xffffff800000ull;
 			m->tom2_source = "msr";
 		}
-		const struct mt_cap_msr *pat = &c->msr[1 + 0x77];
-		if (pat->present) {
+		const struct mt_cap_msr *pat = mt_cap_msr(c, 1 + 0x77);
+		if (pat) {
 			if (!m->pat_known) {
 				m->pat_known = true;
 				m->pat = pat->value;
@@ -1302,6 +1513,7 @@ void mt_machine_build(const memtype_capture *const *caps, size_t n, struct mt_ma
 			/* No variable entry at all: every variable MTRR is unused. */
 			m->var_known = true;
 			m->nvar = m->vcnt < MT_CAP_MAX_VAR ? m->vcnt : MT_CAP_MAX_VAR;
+			memset(m->var, 0, m->nvar * sizeof(m->var[0]));
 			m->mtrr_source = "map-line";
 			mt_machine_note(m,
 					"variable MTRRs taken as all unused: the kernel's map has "

@@ -21,6 +21,8 @@
 
 #include "internal.h"
 
+#include <string.h>
+
 #define MT_CAP_LINE_MAX	     4096u	 /* longer lines are cut (diagnostic "line-too-long") */
 #define MT_CAP_SNIFF	     16384u	 /* bytes looked at before the first line is parsed */
 #define MT_CAP_GIVE_UP	     (64u << 20) /* no recognised line in this many bytes: not a capture */
@@ -221,6 +223,7 @@ struct memtype_capture {
 	bool pat_off; /* PAT not initialised (messages) */
 
 	unsigned ne820;
+	uint64_t e820_top;   /* the highest end of an entry kept: a range above it is new */
 	unsigned e820_dups;  /* entries listed again (memmap and kernel log): dropped */
 	bool e820_exclusive; /* old "A - B (type)" format seen */
 	unsigned nconflicts;
@@ -229,7 +232,7 @@ struct memtype_capture {
 	unsigned nproc;
 
 	/* ---- MSR dumps (capture_msr.c) */
-	struct mt_cap_msr msr[MT_CAP_MSR_SLOTS];
+	bool msr_read; /* an MSR value was recorded: msr[] (below) is initialised */
 	unsigned cpuid_phys_bits;
 	uint32_t rdmsr_index; /* MSR of the open rdmsr section */
 	bool rdmsr_uniq;      /* ... piped through uniq -c */
@@ -247,6 +250,9 @@ struct memtype_capture {
 	 * clears the object up to `map` only: keep every other field above.
 	 */
 	struct mt_cap_trange map[MT_CAP_MAX_MAP];
+	/* Cleared by the first recorded MSR (most captures have none); read it
+	 * through mt_cap_msr(). */
+	struct mt_cap_msr msr[MT_CAP_MSR_SLOTS];
 	struct mt_cap_sizereg clean_orig[MT_CAP_MAX_CLEAN], clean_new[MT_CAP_MAX_CLEAN];
 	struct mt_cap_result results[MT_CAP_MAX_RESULTS];
 	struct mt_cap_range e820[MT_CAP_MAX_E820];
@@ -257,6 +263,11 @@ struct memtype_capture {
 	struct mt_cap_sizereg proc[MT_CAP_MAX_PROC];
 	struct mt_cap_trange patlist[MT_CAP_MAX_PATLIST];
 	struct mt_cap_diag diags[MT_CAP_MAX_DIAGS];
+
+	/* What sniff, buf, qpbuf and pending point to: part of the object, so
+	 * that a capture is one allocation (scan makes one per file). */
+	char sniff_space[MT_CAP_SNIFF];
+	char line_space[3][MT_CAP_LINE_MAX];
 };
 
 /* Record a diagnostic for the current line (bounded; extra ones are counted). */
@@ -273,31 +284,123 @@ mt_line_result mt_cap_procmtrr_line(memtype_capture *c, const char *s, size_t n,
 mt_line_result mt_cap_msr_line(memtype_capture *c, const char *s, size_t n, unsigned col);
 mt_line_result mt_cap_patlist_line(memtype_capture *c, const char *s, size_t n, unsigned col);
 
+/*
+ * Which lines a recogniser can use, from their first bytes. A recogniser
+ * answers MT_LINE_NOT_MINE, changing nothing, for a line its predicate rules
+ * out, so dispatch does not ask it (most lines of a boot log are no
+ * recogniser's; the tables are next to the recognisers' switches).
+ */
+extern const bool mt_cap_dmesg_starts[256];
+extern const bool mt_cap_msr_starts[256];
+
+static inline bool mt_cap_dmesg_may(const memtype_capture *c, const char *s)
+{
+	return !c->second_boot &&
+	       (c->sect != MT_SECT_NONE || mt_cap_dmesg_starts[(unsigned char)s[0]]);
+}
+
+static inline bool mt_cap_procmtrr_may(const char *s, size_t n)
+{
+	return n >= 6 && s[0] == 'r'; /* "reg00: base=..." */
+}
+
+/* Where the command after a shell prompt starts ("$ ", "# ", "/ # ",
+ * "user@host:~$ "), or 0: the prompt ends at a "$ " or "# " before the
+ * first other blank. */
+static inline size_t mt_cap_after_prompt(const char *s, size_t n)
+{
+	for (size_t k = 0; k + 1 < n && k < 80; k++) {
+		if ((s[k] == '$' || s[k] == '#') && s[k + 1] == ' ')
+			return k + 2;
+		if (s[k] == ' ' && s[k + 1] != '$' && s[k + 1] != '#')
+			break;
+	}
+	return 0;
+}
+
+/* MSR lines start with mt_cap_msr_starts, or with a prompt holding a '@'
+ * ("user@host:~$ rdmsr"; without the '@' such a line is not read). The
+ * prompt is looked for first: it ends within the first word of most lines. */
+static inline bool mt_cap_msr_may(const memtype_capture *c, const char *s, size_t n)
+{
+	return c->sect == MT_SECT_RDMSR || mt_cap_msr_starts[(unsigned char)s[0]] ||
+	       (mt_cap_after_prompt(s, n) && memchr(s, '@', n < 64 ? n : 64) != NULL);
+}
+
+static inline bool mt_cap_patlist_may(const char *s, size_t n)
+{
+	/* "PAT memtype list:", "PAT: [mem ...", "write-back @ ...", "uncached-minus @ ..." */
+	return n > 0 && (s[0] == 'P' || s[0] == 'w' || s[0] == 'u');
+}
+
 /* The slot of an MSR index in memtype_capture::msr, or -1. */
 int mt_cap_msr_slot(uint32_t index);
 
+/* The MSR of a slot as the capture read it, or NULL when it was not read. */
+static inline const struct mt_cap_msr *mt_cap_msr(const memtype_capture *c, unsigned slot)
+{
+	return c->msr_read && c->msr[slot].present ? &c->msr[slot] : NULL;
+}
+
 /* ---- small text helpers shared by the recognisers (capture.c) */
 
-/* s starts with the NUL-terminated word w. */
-static inline bool mt_starts(const char *s, size_t n, const char *w)
+/* a[0..k) equals b[0..k): memcmp() == 0 for the short literals of the
+ * recognisers, eight bytes at a time and inline (k is a constant there). */
+static inline bool mt_same(const char *a, const char *b, size_t k)
 {
-	size_t k = 0;
-
-	for (; w[k]; k++)
-		if (k >= n || s[k] != w[k])
+	for (; k >= 8; a += 8, b += 8, k -= 8) {
+		uint64_t x, y;
+		memcpy(&x, a, sizeof(x));
+		memcpy(&y, b, sizeof(y));
+		if (x != y)
+			return false;
+	}
+	for (; k > 0; a++, b++, k--)
+		if (*a != *b)
 			return false;
 	return true;
 }
 
+/*
+ * s starts with the NUL-terminated word w. Inline, with strlen(): the words
+ * are literals, so the length is a constant; most calls fail on the first
+ * byte, tested first (every line of a log meets several).
+ */
+static inline bool mt_starts(const char *s, size_t n, const char *w)
+{
+	size_t k = strlen(w);
+
+	return k == 0 || (k <= n && s[0] == w[0] && mt_same(s + 1, w + 1, k - 1));
+}
+
 /* Skip blanks (space, tab) from *i. */
-void mt_cap_skip_blanks(const char *s, size_t n, size_t *i);
+static inline void mt_cap_skip_blanks(const char *s, size_t n, size_t *i)
+{
+	while (*i < n && (s[*i] == ' ' || s[*i] == '\t'))
+		(*i)++;
+}
 /* Parse hex digits at *i (optional 0x when allow_0x); at least one digit,
  * at most 16 significant. Returns false (and leaves *i) when there is none. */
 bool mt_cap_hex(const char *s, size_t n, size_t *i, bool allow_0x, uint64_t *out);
+/* "0x%016llx-0x%016llx" at *i, the kernel's "[mem ...]" range (e820,
+ * pat_memtype_list), followed by a non-digit: what mt_cap_hex(), "-",
+ * mt_cap_hex() parse there, the 32 digits converted at once. Returns false
+ * (and leaves *i) for any other text. */
+bool mt_cap_hex_range(const char *s, size_t n, size_t *i, uint64_t *a, uint64_t *b);
 /* Parse decimal digits at *i (overflow -> false). */
 bool mt_cap_dec(const char *s, size_t n, size_t *i, uint64_t *out);
 /* If s[*i..] starts with w, advance past it. */
-bool mt_cap_lit(const char *s, size_t n, size_t *i, const char *w);
+static inline bool mt_cap_lit(const char *s, size_t n, size_t *i, const char *w)
+{
+	size_t k = strlen(w);
+
+	if (k && (*i >= n || n - *i < k || !mt_starts(s + *i, k, w)))
+		return false;
+	*i += k;
+	return true;
+}
+/* memtype_type_parse(), the kernel's own spellings looked up first. */
+int mt_cap_type_parse(const char *s, size_t n, memtype_type *out);
 /* The MTRR type word at s[*i..n) (trailing blanks ignored): 0 and *t, or -1. */
 int mt_cap_type_word(const char *s, size_t n, size_t i, int *t);
 /* The text at s[i..n) (blanks trimmed) is a proper prefix of an MTRR type
@@ -305,6 +408,8 @@ int mt_cap_type_word(const char *s, size_t n, size_t i, int *t);
 bool mt_cap_type_prefix(const char *s, size_t n, size_t i);
 /* Copy at most cap-1 bytes of s, NUL-terminated, blanks at the end dropped. */
 void mt_cap_copy(char *dst, size_t cap, const char *s, size_t n);
+/* snprintf(dst, cap, "%s", s) without the printf machinery (cap > 0). */
+void mt_cap_strcpy(char *dst, size_t cap, const char *s);
 
 /* ------------------------------------------------------------ machine state */
 
@@ -363,8 +468,7 @@ struct mt_mach {
 	uint8_t fixed[MT_CAP_FIXED];
 	const char *fixed_source;
 	bool var_known;
-	unsigned nvar; /* indexes described (<= MT_CAP_MAX_VAR) */
-	struct mt_mach_var var[MT_CAP_MAX_VAR];
+	unsigned nvar; /* indexes described (<= MT_CAP_MAX_VAR): var[] below */
 	unsigned vcnt;		 /* MTRRcap.VCNT, 0 unknown */
 	const char *vcnt_source; /* "mtrrcap", "dump", "map-line", "lower-bound" */
 	uint64_t tom2;
@@ -381,6 +485,7 @@ struct mt_mach {
 
 	/* Tables read below their counts only: mt_machine_build() clears the
 	 * object up to here. */
+	struct mt_mach_var var[MT_CAP_MAX_VAR];
 	struct mt_cap_range e820[MT_CAP_MAX_E820];
 	struct mt_view views[MT_MACH_MAX_VIEWS];
 	char dis[MT_MACH_MAX_NOTES][2 * MT_CAP_TEXT];

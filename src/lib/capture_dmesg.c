@@ -222,12 +222,12 @@ static void command_line(memtype_capture *c, const char *s, size_t n)
  * snp_fixup_e820_tables), which splits a usable entry of the log in three in
  * /sys/firmware/memmap.
  */
-static int e820_repeat(memtype_capture *c, uint64_t start, uint64_t end, const char *t, size_t tn,
+static int e820_repeat(memtype_capture *c, uint64_t start, uint64_t end, const char *name,
 		       unsigned col)
 {
-	char name[sizeof(c->e820[0].name)];
-
-	mt_cap_copy(name, sizeof(name), t, tn);
+	/* A table in address order (the usual case) only ever adds above. */
+	if (c->ne820 == 0 || start > c->e820_top)
+		return 0;
 	for (unsigned k = 0; k < c->ne820 && k < MT_CAP_MAX_E820; k++) {
 		const struct mt_cap_range *e = &c->e820[k];
 		if (e->end < start || e->start > end)
@@ -257,11 +257,14 @@ static int e820_repeat(memtype_capture *c, uint64_t start, uint64_t end, const c
 static void e820_add(memtype_capture *c, uint64_t start, uint64_t end, const char *t, size_t tn,
 		     unsigned col)
 {
+	char name[sizeof(c->e820[0].name)] = "";
+
 	if (end < start) {
 		mt_cap_diag(c, col, "bad-range", "e820 entry ends before it starts");
 		return;
 	}
-	if (e820_repeat(c, start, end, t, tn, col)) {
+	mt_cap_copy(name, sizeof(name), t, tn);
+	if (e820_repeat(c, start, end, name, col)) {
 		c->e820_dups++;
 		return;
 	}
@@ -276,7 +279,9 @@ static void e820_add(memtype_capture *c, uint64_t start, uint64_t end, const cha
 	e->start = start;
 	e->end = end;
 	e->type = -1;
-	mt_cap_copy(e->name, sizeof(e->name), t, tn);
+	memcpy(e->name, name, sizeof(e->name));
+	if (end > c->e820_top)
+		c->e820_top = end;
 }
 
 /* "BIOS-e820: [mem 0x...-0x...] usable" and "Xen: [mem ...] usable". */
@@ -287,8 +292,9 @@ static mt_line_result e820_mem(memtype_capture *c, const char *s, size_t n, size
 	mt_cap_skip_blanks(s, n, &i);
 	if (!mt_cap_lit(s, n, &i, "[mem "))
 		return MT_LINE_NOT_MINE;
-	if (!mt_cap_hex(s, n, &i, true, &a) || !mt_cap_lit(s, n, &i, "-") ||
-	    !mt_cap_hex(s, n, &i, true, &b)) {
+	if (!mt_cap_hex_range(s, n, &i, &a, &b) &&
+	    (!mt_cap_hex(s, n, &i, true, &a) || !mt_cap_lit(s, n, &i, "-") ||
+	     !mt_cap_hex(s, n, &i, true, &b))) {
 		if (i >= n - 1)
 			return MT_LINE_PARTIAL;
 		mt_cap_diag(c, col + (unsigned)i, "bad-number", "e820 entry: bad address");
@@ -358,9 +364,10 @@ static mt_line_result fixed_line(memtype_capture *c, const char *s, size_t n, un
 		return MT_LINE_USED;
 	}
 	unsigned first = MT_CAP_FIXED, last = 0;
-	for (unsigned k = 0; k < MT_CAP_FIXED; k++) {
+	/* The slots are in address order: none after one starting above b. */
+	for (unsigned k = 0; k < MT_CAP_FIXED && mt_fixed_slot_start(k) <= b; k++) {
 		uint64_t st = mt_fixed_slot_start(k);
-		if (st >= a && st <= b) {
+		if (st >= a) {
 			if (first == MT_CAP_FIXED)
 				first = k;
 			last = k;
@@ -607,7 +614,7 @@ static mt_line_result pat_config(memtype_capture *c, const char *s, size_t n, si
 		while (i < n && s[i] != ' ' && s[i] != '\t')
 			i++;
 		memtype_type t;
-		if (memtype_type_parse(s + st, i - st, &t) != 0 || t == MEMTYPE_WC_PLUS ||
+		if (mt_cap_type_parse(s + st, i - st, &t) != 0 || t == MEMTYPE_WC_PLUS ||
 		    t == MEMTYPE_UNDEFINED) {
 			mt_cap_diag(c, col + (unsigned)st, "unknown-type",
 				    "PAT entry %u: '%.*s' is not a PAT type", k, (int)(i - st),
@@ -841,14 +848,12 @@ static mt_line_result ioremap_line(memtype_capture *c, const char *s, size_t n)
 
 /* ------------------------------------------------------------ entry */
 
-mt_line_result mt_cap_dmesg_line(memtype_capture *c, const char *s, size_t n, unsigned col)
+/* The continuation of an open block (an MTRR dump, the map entries, a
+ * cleanup table), or MT_LINE_NOT_MINE. */
+static mt_line_result block_line(memtype_capture *c, const char *s, size_t n, unsigned col)
 {
-	size_t i = 0;
 	mt_line_result r;
 
-	if (c->second_boot)
-		return MT_LINE_NOT_MINE;
-	/* Continuations of an open block. */
 	switch (c->sect) {
 	case MT_SECT_FIXED:
 		if ((r = fixed_line(c, s, n, col)) != MT_LINE_NOT_MINE)
@@ -870,8 +875,28 @@ mt_line_result mt_cap_dmesg_line(memtype_capture *c, const char *s, size_t n, un
 	default:
 		break;
 	}
-	if (c->sect != MT_SECT_RDMSR)
-		c->sect = MT_SECT_NONE;
+	return MT_LINE_NOT_MINE;
+}
+
+/*
+ * The first bytes of the messages below (their switch and the vendor hints
+ * after it): a line starting otherwise is not a kernel-log line this
+ * recogniser reads, and dispatch does not offer it (capture.h
+ * mt_cap_dmesg_may). A message added below needs its first byte here.
+ */
+const bool mt_cap_dmesg_starts[256] = {
+    ['L'] = true, ['D'] = true, ['H'] = true, ['C'] = true, ['K'] = true, ['B'] = true,
+    ['X'] = true, ['e'] = true, ['M'] = true, ['T'] = true, ['x'] = true, ['P'] = true,
+    ['o'] = true, ['N'] = true, ['t'] = true, ['F'] = true, ['g'] = true, ['*'] = true,
+    ['i'] = true, ['W'] = true, ['m'] = true, ['p'] = true, ['u'] = true, ['s'] = true,
+    ['A'] = true,
+};
+
+/* A message that starts a line (no block open). */
+static mt_line_result message(memtype_capture *c, const char *s, size_t n, unsigned col)
+{
+	size_t i = 0;
+	mt_line_result r;
 
 	switch (s[0]) {
 	case 'L':
@@ -1062,4 +1087,20 @@ mt_line_result mt_cap_dmesg_line(memtype_capture *c, const char *s, size_t n, un
 			set_vendor(c, 2, "AMD-Vi IOMMU");
 	}
 	return MT_LINE_NOT_MINE;
+}
+
+mt_line_result mt_cap_dmesg_line(memtype_capture *c, const char *s, size_t n, unsigned col)
+{
+	if (c->second_boot)
+		return MT_LINE_NOT_MINE;
+	if (c->sect != MT_SECT_NONE) {
+		mt_line_result r = block_line(c, s, n, col);
+		if (r != MT_LINE_NOT_MINE)
+			return r;
+		if (c->sect != MT_SECT_RDMSR)
+			c->sect = MT_SECT_NONE;
+	}
+	if (!mt_cap_dmesg_starts[(unsigned char)s[0]])
+		return MT_LINE_NOT_MINE;
+	return message(c, s, n, col);
 }

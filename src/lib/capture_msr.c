@@ -52,6 +52,11 @@ static void record(memtype_capture *c, uint32_t index, uint64_t value, unsigned 
 
 	if (slot < 0 || cpus == 0)
 		return;
+	if (!c->msr_read) {
+		/* memtype_capture_new() leaves the table to the first value read. */
+		memset(c->msr, 0, sizeof(c->msr));
+		c->msr_read = true;
+	}
 	struct mt_cap_msr *m = &c->msr[slot];
 	if (!m->present) {
 		m->present = true;
@@ -114,18 +119,6 @@ static mt_line_result rdmsr_output(memtype_capture *c, const char *s, size_t n)
 		return MT_LINE_NOT_MINE;
 	record(c, c->rdmsr_index, v, (unsigned)count);
 	return MT_LINE_USED;
-}
-
-/* A shell prompt before a command: "$ ", "# ", "user@host:~$ ", "/ # ". */
-static size_t after_prompt(const char *s, size_t n)
-{
-	for (size_t k = 0; k + 1 < n && k < 80; k++) {
-		if ((s[k] == '$' || s[k] == '#') && s[k + 1] == ' ')
-			return k + 2;
-		if (s[k] == ' ' && s[k + 1] != '$' && s[k + 1] != '#')
-			break;
-	}
-	return 0;
 }
 
 static mt_line_result rdmsr_command(memtype_capture *c, const char *s, size_t n, size_t i,
@@ -218,6 +211,16 @@ static mt_line_result wrmsr_command(memtype_capture *c, const char *s, size_t n,
 	return MT_LINE_USED;
 }
 
+/* The first bytes of the lines below: a prompt ("$ ", "# ", "/ # ", "[root@h ~]# ")
+ * or "rdmsr", "sudo", "wrmsr", "cpuid", "address sizes", "vendor_id",
+ * "cpu3:", "CPU 3:", "0x2ff", "IA32_...", "MSR_..." (capture.h
+ * mt_cap_msr_may). A line form added below needs its first byte here. */
+const bool mt_cap_msr_starts[256] = {
+    ['$'] = true, ['#'] = true, ['/'] = true, ['['] = true, ['r'] = true, ['s'] = true,
+    ['w'] = true, ['c'] = true, ['a'] = true, ['v'] = true, ['C'] = true, ['0'] = true,
+    ['I'] = true, ['M'] = true,
+};
+
 mt_line_result mt_cap_msr_line(memtype_capture *c, const char *s, size_t n, unsigned col)
 {
 	size_t i = 0;
@@ -233,8 +236,8 @@ mt_line_result mt_cap_msr_line(memtype_capture *c, const char *s, size_t n, unsi
 	size_t p = 0;
 	if (s[0] == '$' || s[0] == '#' || s[0] == '/' || s[0] == '[' ||
 	    memchr(s, '@', n < 64 ? n : 64))
-		p = after_prompt(s, n);
-	else if (!strchr("0cCavIMwrs", s[0]))
+		p = mt_cap_after_prompt(s, n);
+	else if (!mt_cap_msr_starts[(unsigned char)s[0]])
 		return MT_LINE_NOT_MINE; /* no MSR line starts otherwise */
 	i = p;
 	if (mt_cap_lit(s, n, &i, "rdmsr ") || mt_cap_lit(s, n, &i, "/rdmsr ") ||
@@ -327,9 +330,9 @@ int memtype_capture_msr(const memtype_capture *c, uint32_t index, uint64_t *valu
 	if (!c)
 		return -EINVAL;
 	int slot = mt_cap_msr_slot(index);
-	if (slot < 0 || !c->msr[slot].present)
+	const struct mt_cap_msr *m = slot < 0 ? NULL : mt_cap_msr(c, (unsigned)slot);
+	if (!m)
 		return -ENOENT;
-	const struct mt_cap_msr *m = &c->msr[slot];
 	if (value)
 		*value = m->value;
 	if (reads)
@@ -362,10 +365,10 @@ static unsigned regs_phys_bits(const memtype_capture *c)
 	if (c->cpuid_phys_bits)
 		return c->cpuid_phys_bits;
 	for (unsigned i = 0; i < MEMTYPE_MAX_VCNT; i++) {
-		const struct mt_cap_msr *k = &c->msr[2 + 2 * i];
-		uint64_t mask = k->value & ~0xfffull;
-		if (!k->present || !(k->value & 0x800u))
+		const struct mt_cap_msr *k = mt_cap_msr(c, 2 + 2 * i);
+		if (!k || !(k->value & 0x800u))
 			continue;
+		uint64_t mask = k->value & ~0xfffull;
 		unsigned b = 0;
 		while (b < 64 && (mask >> b))
 			b++;
@@ -420,7 +423,7 @@ int memtype_capture_to_regs(const memtype_capture *c, memtype_regs *r)
 
 	if (!c || !r)
 		return -EINVAL;
-	if (!c->msr[1 + 0xff].present)
+	if (!mt_cap_msr(c, 1 + 0xff))
 		return mt_error_at(c->ctx, -ENOENT, c->name, 1, 1, "no-msrs",
 				   "no IA32_MTRR_DEF_TYPE (0x2ff) value: the capture holds no MSR "
 				   "dump to take the registers from");
@@ -428,7 +431,7 @@ int memtype_capture_to_regs(const memtype_capture *c, memtype_regs *r)
 	 * file holds (SYSCFG and TOP_MEM2 are not register-file MSRs). */
 	for (unsigned s = 0; s <= 256; s++) {
 		uint32_t idx = s == 0 ? MEMTYPE_MSR_MTRRCAP : 0x200u + (s - 1);
-		if (!c->msr[s].present ||
+		if (!mt_cap_msr(c, s) ||
 		    !(s == 0 || idx == MEMTYPE_MSR_PAT || memtype_msr_is_mtrr(idx)))
 			continue;
 		l[n++] = (struct reg_line){c->msr[s].line, idx, c->msr[s].value};

@@ -42,13 +42,15 @@ mt_line_result mt_cap_patlist_line(memtype_capture *c, const char *s, size_t n, 
 	uint64_t a, b;
 	int t;
 
-	if (n == 0 || (s[0] != 'P' && s[0] != 'w' && s[0] != 'u'))
+	if (!mt_cap_patlist_may(s, n))
 		return MT_LINE_NOT_MINE;
 	if (mt_starts(s, n, "PAT memtype list:"))
 		return MT_LINE_USED;
 	if (mt_cap_lit(s, n, &i, "PAT: [mem ")) {
-		if (!mt_cap_hex(s, n, &i, true, &a) || !mt_cap_lit(s, n, &i, "-") ||
-		    !mt_cap_hex(s, n, &i, true, &b) || !mt_cap_lit(s, n, &i, "]"))
+		if ((!mt_cap_hex_range(s, n, &i, &a, &b) &&
+		     (!mt_cap_hex(s, n, &i, true, &a) || !mt_cap_lit(s, n, &i, "-") ||
+		      !mt_cap_hex(s, n, &i, true, &b))) ||
+		    !mt_cap_lit(s, n, &i, "]"))
 			return i >= n ? MT_LINE_PARTIAL : MT_LINE_NOT_MINE;
 		if (i >= n || s[i] != ' ')
 			return MT_LINE_PARTIAL;

@@ -46,8 +46,8 @@ mt_line_result mt_cap_procmtrr_line(memtype_capture *c, const char *s, size_t n,
 	uint64_t reg, base, mb, size, count = 0;
 	int t = -1;
 
-	if (n < 6 || s[0] != 'r' || !mt_cap_lit(s, n, &i, "reg") || !mt_cap_dec(s, n, &i, &reg) ||
-	    !mt_cap_lit(s, n, &i, ":"))
+	if (!mt_cap_procmtrr_may(s, n) || !mt_cap_lit(s, n, &i, "reg") ||
+	    !mt_cap_dec(s, n, &i, &reg) || !mt_cap_lit(s, n, &i, ":"))
 		return MT_LINE_NOT_MINE;
 	mt_cap_skip_blanks(s, n, &i);
 	if (!mt_cap_lit(s, n, &i, "base="))

@@ -43,6 +43,7 @@ struct memtype_explain {
 	memtype_explain_info info;
 	size_t n;
 	const memtype_capture *const *caps; /* valid during memtype_explain_run only */
+	/* Per input, carved from one allocation (inputs_size(n) bytes). */
 	char (*names)[256];
 	const char **name_ptrs;
 	memtype_capture_format *fmts;
@@ -69,7 +70,6 @@ struct memtype_explain {
 	struct mt_trim_out trim;
 	memtype_capture_var cvar[MT_CLEANUP_MAX_VAR];
 	struct mt_linux_mtrr lx;
-	struct mt_msglog log;
 	memtype_capture_range lx_entries[MT_LX_CACHE_MAP_MAX];
 
 	memtype_check checks[MAX_CHECKS];
@@ -139,7 +139,7 @@ static memtype_check *check(memtype_explain *e, const char *what, bool agrees, c
 
 	if (i >= MAX_CHECKS)
 		return NULL;
-	snprintf(e->check_text[i][0], MSG, "%s", log);
+	mt_cap_strcpy(e->check_text[i][0], MSG, log);
 	va_start(ap, fmt);
 	vsnprintf(e->check_text[i][1], MSG, fmt, ap);
 	va_end(ap);
@@ -156,6 +156,14 @@ static const char *tname(int t)
 {
 	const char *s = t >= 0 ? memtype_type_name((memtype_type)t, MEMTYPE_SPELL_SHORT) : NULL;
 	return s ? s : "?";
+}
+
+/* An e820 entry of RAM: e820_print_type()'s word "usable" (arch/x86/kernel/
+ * e820.c). The name is a NUL-terminated array of more than 7 bytes, so one
+ * memcmp() decides it. */
+static bool usable(const struct mt_cap_range *r)
+{
+	return memcmp(r->name, "usable", sizeof("usable")) == 0;
 }
 
 /* Sizes as the kernel's to_size_factor() prints them. */
@@ -370,12 +378,12 @@ static void counts_from(const struct mt_linux_mtrr *lx, memtype_linux_count *c)
 
 static void linux_map(memtype_explain *e, memtype_mtrr *hw, memtype_linux_count *c, bool keep)
 {
-	/* mt_linux_mtrr_init() clears the rest of lx; the log only needs its count. */
-	e->log.n = 0;
+	/* mt_linux_mtrr_init() clears the rest of lx. No message log: explain
+	 * reads the counts and the map, not the kernel's lines. */
 	e->lx.version = LINUX_VERSION;
 	e->lx.phys_bits = e->mach.phys_bits;
 	e->lx.tom2 = e->mach.tom2 > FOUR_GIB ? e->mach.tom2 : 0;
-	mt_linux_mtrr_init(&e->lx, true, hw, NULL, false, &e->log);
+	mt_linux_mtrr_init(&e->lx, true, hw, NULL, false, NULL);
 	if (e->lx.state != MT_LX_MTRR_NORMAL)
 		return;
 	counts_from(&e->lx, c);
@@ -398,7 +406,6 @@ static void linux_model(memtype_explain *e)
 	struct mt_cleanup_in *in = &e->cin;
 	memtype_explain_info *info = &e->info;
 
-	memset(&e->cout, 0, sizeof(e->cout));
 	memset(&e->trim, 0, sizeof(e->trim));
 	memset(&info->linux_map, 0, sizeof(info->linux_map));
 	memset(&info->linux_map_firmware, 0, sizeof(info->linux_map_firmware));
@@ -413,8 +420,12 @@ static void linux_model(memtype_explain *e)
 	info->losing_mb = 0;
 	info->cleanup_status = "unknown";
 	info->cleanup_reason = "the variable MTRRs or the default type are not known";
-	if (!m->var_known || !e->hw)
+	if (!m->var_known || !e->hw) {
+		/* mt_linux_cleanup() clears and fills it on the other path: the
+		 * 12 KiB are cleared once, not twice. */
+		memset(&e->cout, 0, sizeof(e->cout));
 		return;
+	}
 	memset(in, 0, sizeof(*in));
 	in->nvar = m->vcnt < MT_CLEANUP_MAX_VAR ? m->vcnt : MT_CLEANUP_MAX_VAR;
 	for (unsigned i = 0; i < in->nvar && i < m->nvar; i++) {
@@ -529,7 +540,7 @@ static void linux_model(memtype_explain *e)
 	struct mt_trim_ram ram[MT_CAP_MAX_E820];
 	unsigned nram = 0;
 	for (unsigned i = 0; i < m->ne820; i++)
-		if (strcmp(m->e820[i].name, "usable") == 0) {
+		if (usable(&m->e820[i])) {
 			ram[nram].start = m->e820[i].start;
 			ram[nram++].end_excl = m->e820[i].end + 1;
 		}
@@ -556,7 +567,7 @@ static bool infer_tom2(memtype_explain *e)
 		return false;
 	uint64_t top = 0;
 	for (unsigned i = 0; i < m->ne820; i++)
-		if (strcmp(m->e820[i].name, "usable") == 0 && m->e820[i].end + 1 > top)
+		if (usable(&m->e820[i]) && m->e820[i].end + 1 > top)
 			top = m->e820[i].end + 1;
 	top = (top + 0x7fffffull) & ~0x7fffffull; /* TOP_MEM2 bits 47:23 */
 	m->tom2 = top;
@@ -795,15 +806,15 @@ static void check_sources(memtype_explain *e)
 	/* The PAT line against IA32_PAT read as an MSR. */
 	for (size_t k = 0; k < e->n; k++) {
 		const memtype_capture *c = e->caps[k];
-		const struct mt_cap_msr *pat = &c->msr[1 + 0x77];
-		if (c->pat_seen && pat->present && !c->pat_off) {
+		const struct mt_cap_msr *pat = mt_cap_msr(c, 1 + 0x77);
+		if (c->pat_seen && pat && !c->pat_off) {
 			snprintf(lg, sizeof(lg), "PAT line: 0x%016llx", (unsigned long long)c->pat);
 			check(e, "pat", pat->value == c->pat, lg, "IA32_PAT read: 0x%016llx",
 			      (unsigned long long)pat->value);
 		}
 		/* The same MSR read on several CPUs. */
 		unsigned regs = 0, reads = 0, bad = 0;
-		for (unsigned sl = 0; sl < MT_CAP_MSR_SLOTS; sl++) {
+		for (unsigned sl = 0; c->msr_read && sl < MT_CAP_MSR_SLOTS; sl++) {
 			const struct mt_cap_msr *r = &c->msr[sl];
 			if (!r->present || r->cpus + r->differ < 2)
 				continue;
@@ -877,6 +888,12 @@ static void low_memory(memtype_explain *e)
 			    "fixed-range MTRRs are off (DEF_TYPE.FE = 0): the first MiB follows "
 			    "the variable ranges and the default type"),
 		    0, MT_ONE_MIB_BYTES - 1);
+	/* The RAM entries that can reach below 1 MiB, in table order (the fixed
+	 * ranges make up to 88 pieces there; the table is often long). */
+	unsigned low[MT_CAP_MAX_E820], nlow = 0;
+	for (unsigned k = 0; k < m->ne820; k++)
+		if (m->e820[k].start < MT_ONE_MIB_BYTES && usable(&m->e820[k]))
+			low[nlow++] = k;
 	for (size_t i = 0; i < cnt; i++) {
 		memtype_range p;
 		if (memtype_map_get(e->map, i, &p) || p.start >= MT_ONE_MIB_BYTES)
@@ -884,10 +901,9 @@ static void low_memory(memtype_explain *e)
 		uint64_t end = p.end < MT_ONE_MIB_BYTES ? p.end : MT_ONE_MIB_BYTES - 1;
 		memtype_type t = (memtype_type)p.value;
 		/* Conventional memory below 640 KiB is RAM; it should be WB. */
-		for (unsigned k = 0; k < m->ne820; k++) {
-			const struct mt_cap_range *r = &m->e820[k];
-			if (strcmp(r->name, "usable") != 0 || r->start > end || r->end < p.start ||
-			    t == MEMTYPE_WB)
+		for (unsigned j = 0; j < nlow && t != MEMTYPE_WB; j++) {
+			const struct mt_cap_range *r = &m->e820[low[j]];
+			if (r->start > end || r->end < p.start)
 				continue;
 			uint64_t s = r->start > p.start ? r->start : p.start;
 			uint64_t z = r->end < end ? r->end : end;
@@ -925,11 +941,17 @@ static void ram_not_covered(memtype_explain *e)
 	uint64_t bytes = 0, fs = 0, fe = 0;
 	int ft = -1;
 
+	memtype_range first, last;
+	if (cnt == 0 || memtype_map_get(e->map, 0, &first) ||
+	    memtype_map_get(e->map, cnt - 1, &last))
+		return;
 	for (unsigned k = 0; k < m->ne820; k++) {
 		const struct mt_cap_range *r = &m->e820[k];
-		if (strcmp(r->name, "usable") != 0)
+		if (!usable(r) || r->start > last.end)
 			continue;
-		for (size_t i = 0; i < cnt; i++) {
+		/* The pieces before the one holding r->start end below it. */
+		size_t at = r->start > first.start ? mt_map_index(e->map, r->start) : 0;
+		for (size_t i = at; i < cnt; i++) {
 			memtype_range p;
 			if (memtype_map_get(e->map, i, &p))
 				break;
@@ -1082,7 +1104,7 @@ static void findings(memtype_explain *e, const memtype_capture *const *caps, siz
 				c->conflicts[i].line, c->conflicts[i].text);
 		if (c->inconsistent)
 			inconsistent_finding(e, c->inconsistent);
-		for (unsigned s = 0; s < MT_CAP_MSR_SLOTS; s++) {
+		for (unsigned s = 0; c->msr_read && s < MT_CAP_MSR_SLOTS; s++) {
 			const struct mt_cap_msr *r = &c->msr[s];
 			if (!r->present || !r->differ)
 				continue;
@@ -1210,8 +1232,8 @@ static void fill_diags(memtype_explain *e, const memtype_capture *const *caps, s
 	for (size_t c = 0; c < n; c++)
 		for (unsigned i = 0; i < caps[c]->ndiags && k < MAX_DIAGS; i++, k++) {
 			const struct mt_cap_diag *d = &caps[c]->diags[i];
-			snprintf(e->diag_code[k], sizeof(e->diag_code[k]), "%s", d->code);
-			snprintf(e->diag_msg[k], sizeof(e->diag_msg[k]), "%s", d->message);
+			mt_cap_strcpy(e->diag_code[k], sizeof(e->diag_code[k]), d->code);
+			mt_cap_strcpy(e->diag_msg[k], sizeof(e->diag_msg[k]), d->message);
 			e->diags[k].file = e->names[c];
 			e->diags[k].line = d->line;
 			e->diags[k].col = d->col;
@@ -1222,6 +1244,28 @@ static void fill_diags(memtype_explain *e, const memtype_capture *const *caps, s
 	e->info.diags = e->diags;
 }
 
+/* The bytes of the per-input arrays: names, then name pointers, formats and
+ * formats seen (each array's size keeps the next one aligned). */
+static size_t inputs_size(size_t n)
+{
+	return n * (sizeof(char[256]) + sizeof(const char *) + sizeof(memtype_capture_format) +
+		    sizeof(unsigned));
+}
+
+/* Carve the per-input arrays from one allocation (one per file in a scan). */
+static bool inputs_alloc(memtype_explain *e)
+{
+	char *p = mt_alloc(e->ctx, inputs_size(e->n));
+
+	if (!p)
+		return false;
+	e->names = (char(*)[256])(void *)p;
+	e->name_ptrs = (const char **)(void *)(p + e->n * sizeof(char[256]));
+	e->fmts = (memtype_capture_format *)(void *)(e->name_ptrs + e->n);
+	e->seen = (unsigned *)(void *)(e->fmts + e->n);
+	return true;
+}
+
 void memtype_explain_free(memtype_explain *e)
 {
 	if (!e)
@@ -1229,10 +1273,7 @@ void memtype_explain_free(memtype_explain *e)
 	memtype_ctx *ctx = e->ctx;
 	memtype_map_free(e->map);
 	memtype_mtrr_free(e->hw);
-	mt_free(ctx, e->names, e->n * sizeof(*e->names));
-	mt_free(ctx, e->name_ptrs, e->n * sizeof(*e->name_ptrs));
-	mt_free(ctx, e->fmts, e->n * sizeof(*e->fmts));
-	mt_free(ctx, e->seen, e->n * sizeof(*e->seen));
+	mt_free(ctx, e->names, inputs_size(e->n));
 	mt_free(ctx, e, sizeof(*e));
 }
 
@@ -1254,16 +1295,12 @@ int memtype_explain_run(memtype_ctx *ctx, const memtype_capture *const *caps, si
 	memset(e, 0, offsetof(struct memtype_explain, mach));
 	e->ctx = ctx;
 	e->n = n;
-	e->names = mt_alloc(ctx, n * sizeof(*e->names));
-	e->name_ptrs = mt_alloc(ctx, n * sizeof(*e->name_ptrs));
-	e->fmts = mt_alloc(ctx, n * sizeof(*e->fmts));
-	e->seen = mt_alloc(ctx, n * sizeof(*e->seen));
-	if (!e->names || !e->name_ptrs || !e->fmts || !e->seen) {
+	if (!inputs_alloc(e)) {
 		memtype_explain_free(e);
 		return -ENOMEM;
 	}
 	for (size_t i = 0; i < n; i++) {
-		snprintf(e->names[i], sizeof(e->names[i]), "%s", caps[i]->name);
+		mt_cap_strcpy(e->names[i], sizeof(e->names[i]), caps[i]->name);
 		e->name_ptrs[i] = e->names[i];
 		e->fmts[i] = memtype_capture_format_of(caps[i]);
 		e->seen[i] = caps[i]->formats;
