@@ -3,14 +3,17 @@
  * /proc/mtrr listing, an MSR dump or a pat_memtype_list says, line by line,
  * before any interpretation.
  *
- * capture.c owns the object and the line machinery: streaming input in
- * bounded memory (one line buffer, fixed-size tables), prefix stripping
- * (timestamps, printk levels, journalctl/syslog "host kernel:" headers, mail
- * quotes), quoted-printable decoding, and the recovery of lines that a mail
- * client wrapped. Each format's recognisers live in their own file
- * (capture_dmesg.c, capture_procmtrr.c, capture_msr.c, capture_patlist.c)
- * and only record facts here; explain.c turns the facts of one or more
- * captures into a machine state, maps and findings.
+ * capture.c owns the object; capture_lines.c its line machinery: streaming
+ * input in bounded memory (one line buffer, fixed-size tables), prefix
+ * stripping (capture_prefix.c: timestamps, printk levels, journalctl/syslog
+ * "host kernel:" headers, mail quotes), quoted-printable decoding, and the
+ * recovery of lines that a mail client wrapped; capture_detect.c tells
+ * binary and quoted-printable input apart and hands each line to the
+ * recognisers. Each format's recognisers live in their own files
+ * (capture_dmesg*.c, capture_procmtrr.c, capture_msr.c, capture_patlist.c),
+ * parse with the helpers below (capture_numbers.c, capture_text.c) and only
+ * record facts here; explain*.c turn the facts of one or more captures into
+ * a machine state (explain_merge.c), maps and findings.
  *
  * Every table has a fixed capacity; what does not fit is counted and
  * reported as a diagnostic, never grown without bound, so a 1 GB input
@@ -152,7 +155,7 @@ struct memtype_capture {
 	unsigned formats;	       /* MT_FMT_BIT of every format with a used line */
 	bool finished, failed;
 
-	/* ---- line machinery (capture.c) */
+	/* ---- line machinery (capture_lines.c, capture_detect.c) */
 	uint64_t bytes;
 	unsigned line;	     /* number of the line being parsed (1-based) */
 	unsigned lines_used; /* recognised lines */
@@ -173,7 +176,7 @@ struct memtype_capture {
 	mt_file_sect file_sect; /* the capture-file section being read */
 	unsigned skipped_iomem; /* /proc/iomem lines skipped */
 
-	/* ---- dmesg facts (capture_dmesg.c) */
+	/* ---- dmesg facts (capture_dmesg*.c) */
 	char kernel[64];
 	unsigned kernel_version;  /* major * 100 + minor, 0 unknown */
 	bool second_boot;	  /* a second "Linux version": later kernel lines are skipped */
@@ -342,7 +345,8 @@ static inline const struct mt_cap_msr *mt_cap_msr(const memtype_capture *c, unsi
 	return c->msr_read && c->msr[slot].present ? &c->msr[slot] : NULL;
 }
 
-/* ---- small text helpers shared by the recognisers (capture.c) */
+/* ---- small text helpers shared by the recognisers (capture_numbers.c,
+ * capture_text.c) */
 
 /* a[0..k) equals b[0..k): memcmp() == 0 for the short literals of the
  * recognisers, eight bytes at a time and inline (k is a constant there). */
@@ -410,98 +414,5 @@ bool mt_cap_type_prefix(const char *s, size_t n, size_t i);
 void mt_cap_copy(char *dst, size_t cap, const char *s, size_t n);
 /* snprintf(dst, cap, "%s", s) without the printf machinery (cap > 0). */
 void mt_cap_strcpy(char *dst, size_t cap, const char *s);
-
-/* ------------------------------------------------------------ machine state */
-
-/*
- * The registers as one source gives them ("a view"): an MSR dump, a boot
- * dump, /proc/mtrr, or mtrr_cleanup's "original variable MTRRs" table. An
- * index a view does not list is unused (disabled) in it.
- */
-typedef enum mt_view_kind {
-	MT_VIEW_MSR = 0,     /* exact register values */
-	MT_VIEW_DUMP = 1,    /* print_mtrr_state(): exact masks */
-	MT_VIEW_PROC = 2,    /* /proc/mtrr: base/size of the used registers */
-	MT_VIEW_CLEANUP = 3, /* cleanup's original table: base/size, types UC/WB/WP/Other */
-} mt_view_kind;
-
-struct mt_mach_var {
-	bool valid;
-	uint64_t base; /* address (type byte removed) */
-	uint64_t mask; /* address bits of PHYSMASK (exact views), else derived */
-	uint64_t size; /* bytes (sized views), else derived from the mask */
-	int type;      /* memtype_type, -1 unknown / reserved encoding */
-	unsigned raw_type;
-	bool exact; /* mask read, not derived */
-};
-
-struct mt_view {
-	mt_view_kind kind;
-	const memtype_capture *cap;
-	unsigned n; /* indexes covered: max listed index + 1 */
-	struct mt_mach_var v[MT_CAP_MAX_VAR];
-};
-
-#define MT_MACH_MAX_VIEWS 8u
-#define MT_MACH_MAX_NOTES 16u
-
-/*
- * The machine as the captures together describe it (firmware registers,
- * before any kernel cleanup). -1 means unknown for the int fields.
- */
-struct mt_mach {
-	const memtype_capture *log; /* the first capture with kernel-log lines, or NULL */
-	char kernel[64], dmi[MT_CAP_TEXT], hypervisor[48], vendor_source[64];
-	int vendor; /* 0 unknown, 1 intel, 2 amd */
-	struct mt_cap_params params;
-
-	unsigned phys_bits;
-	const char *phys_bits_source; /* "cpuid", "mask", "address", "default" */
-	unsigned need_bits;	      /* width every address seen needs */
-
-	const char *mtrr_source; /* "msr", "dump", "proc-mtrr", "cleanup-table", "none" */
-	const char *mtrr_status; /* the kernel's own words, or NULL */
-	int enabled, fixed_enabled, def_type;
-	const char *enabled_source, *def_source;
-	int have_fixed; /* MTRRcap.FIX, -1 unknown */
-	bool fixed_known;
-	uint8_t fixed[MT_CAP_FIXED];
-	const char *fixed_source;
-	bool var_known;
-	unsigned nvar; /* indexes described (<= MT_CAP_MAX_VAR): var[] below */
-	unsigned vcnt;		 /* MTRRcap.VCNT, 0 unknown */
-	const char *vcnt_source; /* "mtrrcap", "dump", "map-line", "lower-bound" */
-	uint64_t tom2;
-	const char *tom2_source;
-	bool pat_known, pat_off;
-	uint64_t pat;
-	const char *pat_source;
-	unsigned ne820;
-	unsigned nviews;
-	int chosen; /* the view the registers come from, -1 none */
-	/* Values two captures (or sources) give differently: "what: a vs b". */
-	unsigned ndis;
-	unsigned nnotes; /* assumptions made */
-
-	/* Tables read below their counts only: mt_machine_build() clears the
-	 * object up to here. */
-	struct mt_mach_var var[MT_CAP_MAX_VAR];
-	struct mt_cap_range e820[MT_CAP_MAX_E820];
-	struct mt_view views[MT_MACH_MAX_VIEWS];
-	char dis[MT_MACH_MAX_NOTES][2 * MT_CAP_TEXT];
-	char notes[MT_MACH_MAX_NOTES][MT_CAP_TEXT];
-};
-
-/* Build the machine from n captures (n >= 1). */
-void mt_machine_build(const memtype_capture *const *caps, size_t n, struct mt_mach *m);
-/* Record an assumption / a disagreement (bounded). */
-void mt_machine_note(struct mt_mach *m, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-void mt_machine_disagree(struct mt_mach *m, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-/* The size Linux derives from an address mask (get_mtrr_size, 6.5+): the two's
- * complement of the mask with every bit at and above phys_bits set. */
-uint64_t mt_mask_size(uint64_t mask, unsigned phys_bits);
-/* The contiguous mask of a power-of-two size below 2^phys_bits. */
-uint64_t mt_size_mask(uint64_t size, unsigned phys_bits);
 
 #endif /* MEMTYPE_CAPTURE_H */

@@ -13,7 +13,8 @@
  *
  * What /proc/mtrr does not say: the default type, the fixed ranges,
  * MTRRcap.VCNT (only registers in use are listed), E/FE, and the exact mask
- * bits. explain.c says so and derives masks from the sizes.
+ * bits. Explain says so (explain_merge.c, explain_hardware.c), and
+ * explain_merge.c derives masks from the sizes.
  */
 #include "capture.h"
 
