@@ -189,7 +189,7 @@ static void klog_line(struct klog *k, char *s)
 		return;
 	n = strlen(s);
 	/* A line ending in '=' would look like a quoted-printable soft break to
-	 * explain's input sniffing (capture.c): a blank after it keeps it text. */
+	 * explain's input sniffing (capture_detect.c): a blank after it keeps it text. */
 	fprintf(k->c->f, "%s%s\n", s, n && s[n - 1] == '=' ? " " : "");
 	k->kept++;
 }

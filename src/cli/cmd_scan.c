@@ -14,17 +14,13 @@
  */
 #define _DEFAULT_SOURCE 1 /* struct dirent d_type */
 #include "cli.h"
+#include "cmd_explain.h"
 
 #include <dirent.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-
-/* From cmd_explain.c. */
-int explain_read_capture(memtype_ctx *ctx, const char *path, memtype_capture_format fmt,
-			 memtype_capture **out, char *why, size_t whyn);
-char *explain_to_json(const memtype_explain_info *info, size_t *len);
 
 const char cli_help_scan[] =
     "usage: memtype scan [--format auto|dmesg|proc-mtrr|msr|pat-list] PATH...\n"

@@ -1,6 +1,6 @@
 /*
- * svg.h - what the two drawings (svg.c for simulations, explain.c for real
- * captures) share: one colour per memory type and per e820 kind, and the
+ * svg.h - what the two drawings (svg.c for simulations, explain_svg.c for
+ * real captures) share: one colour per memory type and per e820 kind, and the
  * formatted writer, so the legends of both pictures agree.
  */
 #ifndef MEMTYPE_SVG_H
