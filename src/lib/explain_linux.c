@@ -49,7 +49,8 @@ static void counts_from(const struct mt_linux_mtrr *lx, memtype_linux_count *c)
 
 static void linux_map(memtype_explain *e, memtype_mtrr *hw, memtype_linux_count *c, bool keep)
 {
-	/* mt_linux_mtrr_init() clears the rest of lx. No message log: explain
+	/* mt_linux_mtrr_init() resets the rest of lx (its large tables are
+	 * written before they are read, not cleared). No message log: explain
 	 * reads the counts and the map, not the kernel's lines. */
 	e->lx.version = LINUX_VERSION;
 	e->lx.phys_bits = e->mach.phys_bits;
@@ -92,8 +93,8 @@ void mt_explain_linux(memtype_explain *e)
 	info->cleanup_status = "unknown";
 	info->cleanup_reason = "the variable MTRRs or the default type are not known";
 	if (!m->var_known || !e->hw) {
-		/* mt_linux_cleanup() clears and fills it on the other path: the
-		 * 12 KiB are cleared once, not twice. */
+		/* mt_linux_cleanup() sets every field of it that is read on the
+		 * other path; only this path needs the clear. */
 		memset(&e->cout, 0, sizeof(e->cout));
 		return;
 	}

@@ -30,10 +30,14 @@
  *     the first non-bad lossless result with that count (smallest gran,
  *     then chunk) is applied.
  * Sizes are kept in KiB and pages as the kernel does, with its unsigned
- * wrap-around, so the printed numbers come out identical.
+ * wrap-around, so the printed numbers come out identical. The search itself
+ * is cheaper than the kernel's and gives the same table: a granularity that
+ * divides every bound of the covered set changes no layout, so its results
+ * are copied from the 64K ones, and each distinct layout is measured once.
  */
 #include "linux_cleanup.h"
 
+#include <stddef.h>
 #include <string.h>
 
 #define PSHIFT	       2u /* PAGE_SHIFT - 10 */
@@ -175,11 +179,25 @@ static void mem_range(const struct mt_cleanup_in *in, const struct rstate *rs, u
 		rset_sub(set, xs, xe);
 }
 
+/*
+ * x86_setup_var_mtrrs() in two steps: the runs of the covered set become
+ * pieces, each a range_to_mtrr() call to make (plan() below), and the
+ * pieces become registers, in order, until the registers run out
+ * (lay_out()). Each piece takes at least one register, so with nvar
+ * registers the pieces after the first nvar would find none left: planning
+ * stops there, as the kernel stops taking runs when the registers are used
+ * up.
+ */
+struct piece {
+	uint64_t startk, sizek; /* KiB, sizek > 0 */
+	uint8_t type;
+};
+
 /* Layout state of x86_setup_var_mtrrs (struct var_mtrr_state), in KiB. */
 struct layout {
 	uint64_t range_startk, range_sizek, chunk_sizek, gran_sizek;
-	unsigned reg, nvar;
-	struct rstate *rs;
+	unsigned n, max; /* pieces made; at most nvar */
+	struct piece *pc;
 };
 
 /* __ffs() and __fls() of the kernel; v != 0. */
@@ -198,20 +216,13 @@ static uint64_t align_up(uint64_t x, uint64_t a)
 	return (x + a - 1) & ~(a - 1);
 }
 
-/* save_var_mtrr(): KiB to pages (truncating, as the kernel does). */
-static void save_reg(struct layout *l, unsigned reg, uint64_t basek, uint64_t sizek, uint8_t type)
-{
-	l->rs[reg].base_pfn = basek >> PSHIFT;
-	l->rs[reg].size_pfn = sizek >> PSHIFT;
-	l->rs[reg].type = type;
-}
-
 /* range_to_mtrr(): cover [startk, startk + sizek) with naturally aligned
- * power-of-two blocks, largest first, while registers last. */
-static unsigned to_mtrr(struct layout *l, unsigned reg, uint64_t startk, uint64_t sizek,
-			uint8_t type)
+ * power-of-two blocks, largest first, in rs[reg, nvar) (save_var_mtrr():
+ * KiB to pages, truncating, as the kernel does). Returns the next reg. */
+static unsigned to_mtrr(struct rstate *rs, unsigned nvar, unsigned reg, uint64_t startk,
+			uint64_t sizek, uint8_t type)
 {
-	if (!sizek || reg >= l->nvar)
+	if (!sizek || reg >= nvar)
 		return reg;
 	while (sizek) {
 		unsigned max_align = startk ? ctz64(startk) : 63u;
@@ -220,13 +231,23 @@ static unsigned to_mtrr(struct layout *l, unsigned reg, uint64_t startk, uint64_
 		if (align > max_align)
 			align = max_align;
 		uint64_t blk = 1ull << align;
-		save_reg(l, reg++, startk, blk, type);
+		rs[reg].base_pfn = startk >> PSHIFT;
+		rs[reg].size_pfn = blk >> PSHIFT;
+		rs[reg].type = type;
+		reg++;
 		startk += blk;
 		sizek -= blk;
-		if (reg >= l->nvar)
+		if (reg >= nvar)
 			break;
 	}
 	return reg;
+}
+
+/* A range_to_mtrr() call for later. */
+static void piece(struct layout *l, uint64_t startk, uint64_t sizek, uint8_t type)
+{
+	if (sizek && l->n < l->max)
+		l->pc[l->n++] = (struct piece){startk, sizek, type};
 }
 
 /*
@@ -258,7 +279,7 @@ static uint64_t with_hole(struct layout *l, uint64_t basek, uint64_t sizek)
 	uint64_t range0_basek = l->range_startk;
 	uint64_t range0_sizek = align_up(l->range_sizek, chunk);
 	if (range0_sizek == l->range_sizek) {
-		l->reg = to_mtrr(l, l->reg, range0_basek, l->range_sizek, MTRR_WB);
+		piece(l, range0_basek, l->range_sizek, MTRR_WB);
 		return 0;
 	}
 	/* Do not run into the next range (unless this is the last one). */
@@ -285,12 +306,11 @@ static uint64_t with_hole(struct layout *l, uint64_t basek, uint64_t sizek)
 		break;
 	}
 	if (range0_sizek)
-		l->reg = to_mtrr(l, l->reg, range0_basek, range0_sizek, MTRR_WB);
+		piece(l, range0_basek, range0_sizek, MTRR_WB);
 	if (range0_sizek < l->range_sizek)
-		l->reg = to_mtrr(l, l->reg, range_basek, l->range_sizek - range0_sizek, MTRR_WB);
+		piece(l, range_basek, l->range_sizek - range0_sizek, MTRR_WB);
 	if (hole_sizek)
-		l->reg = to_mtrr(l, l->reg, range_basek - hole_sizek - second_sizek, hole_sizek,
-				 MTRR_UC);
+		piece(l, range_basek - hole_sizek - second_sizek, hole_sizek, MTRR_UC);
 	return second_sizek;
 }
 
@@ -299,7 +319,7 @@ static void add_run(struct layout *l, uint64_t base_pfn, uint64_t size_pfn)
 {
 	uint64_t second = 0, basek, sizek;
 
-	if (l->reg >= l->nvar)
+	if (l->n >= l->max)
 		return;
 	basek = base_pfn << PSHIFT;
 	sizek = size_pfn << PSHIFT;
@@ -313,19 +333,38 @@ static void add_run(struct layout *l, uint64_t base_pfn, uint64_t size_pfn)
 	l->range_sizek = sizek - second;
 }
 
-/* x86_setup_var_mtrrs(): lay out set with chunk/gran; returns the count. */
-static unsigned setup_var(const struct rset *set, unsigned nvar, uint64_t chunk, uint64_t gran,
-			  struct rstate *rs)
+/* The pieces of set with chunk/gran for nvar registers, in pc[0, count)
+ * (count <= nvar); returns the count. */
+static unsigned plan(const struct rset *set, unsigned nvar, uint64_t chunk, uint64_t gran,
+		     struct piece *pc)
 {
 	struct layout l = {
-	    .chunk_sizek = chunk >> 10, .gran_sizek = gran >> 10, .nvar = nvar, .rs = rs};
+	    .chunk_sizek = chunk >> 10, .gran_sizek = gran >> 10, .max = nvar, .pc = pc};
 
-	memset(rs, 0, nvar * sizeof(*rs));
 	for (unsigned i = 0; i < set->n; i++)
 		add_run(&l, set->r[i].s, set->r[i].e - set->r[i].s);
 	if (l.range_sizek != 0)
 		with_hole(&l, 0, 0);
-	return l.reg;
+	return l.n;
+}
+
+/* The registers of pieces pc[0, n) in rs[0, count) (the registers after
+ * those stay unused, and rs is not written there); returns the count. */
+static unsigned lay_out(const struct piece *pc, unsigned n, unsigned nvar, struct rstate *rs)
+{
+	unsigned reg = 0;
+
+	for (unsigned i = 0; i < n && reg < nvar; i++)
+		reg = to_mtrr(rs, nvar, reg, pc[i].startk, pc[i].sizek, pc[i].type);
+	return reg;
+}
+
+/* x86_setup_var_mtrrs(): lay out set with chunk/gran in rs[0, count);
+ * returns the count. pc is room for nvar pieces. */
+static unsigned setup_var(const struct rset *set, unsigned nvar, uint64_t chunk, uint64_t gran,
+			  struct piece *pc, struct rstate *rs)
+{
+	return lay_out(pc, plan(set, nvar, chunk, gran, pc), nvar, rs);
 }
 
 /* ------------------------------------------------------------ cleanup */
@@ -360,24 +399,116 @@ static bool need_cleanup(const struct rstate *rs, unsigned nvar)
 	return num[MTRR_WB] + num[MTRR_UC] == nvar - num[MTRR_NUM_TYPES];
 }
 
+/*
+ * The search meets the same pieces many times (a chunk too small to round
+ * any run makes the same ones as a chunk too large to fit), and everything
+ * calc() derives from them -- the registers, their count, the coverage --
+ * depends on nothing else: each distinct list of pieces is laid out and
+ * measured once and remembered here, found through an open-addressed table
+ * of its hash and compared piece by piece. A full memo only stops
+ * remembering.
+ */
+#define MEMO_SLOTS  64u
+#define MEMO_PIECES 1024u
+#define MEMO_TABLE  256u /* a power of two, > MEMO_SLOTS */
+
+struct memo {
+	unsigned n, used;	   /* entries; pieces of pool in use */
+	unsigned last;		   /* entry index + 1 of the previous calc(), 0 none */
+	uint8_t table[MEMO_TABLE]; /* entry index + 1, 0 for an empty slot */
+	struct {
+		uint64_t hash, sums; /* sums: pages covered by the registers */
+		unsigned first, npieces, num_reg;
+		bool same; /* covers exactly the original set */
+	} e[MEMO_SLOTS];
+	struct piece pool[MEMO_PIECES];
+};
+
 struct search {
 	const struct mt_cleanup_in *in;
 	const struct rset *orig;
 	uint64_t sums, xs, xe;
 	uint64_t min_loss[MT_CLEANUP_MAX_VAR + 1];
 	struct rstate rs[MT_CLEANUP_MAX_VAR];
+	struct piece pc[MT_CLEANUP_MAX_VAR];
+	struct memo memo;
 };
+
+static uint64_t pieces_hash(const struct piece *pc, unsigned n)
+{
+	uint64_t h = n;
+
+	for (unsigned i = 0; i < n; i++) {
+		h = (h ^ pc[i].startk) * 0x9e3779b97f4a7c15ull;
+		h = (h ^ (pc[i].sizek << 8 | pc[i].type)) * 0x9e3779b97f4a7c15ull;
+	}
+	return h ^ h >> 32;
+}
+
+/* Entry i holds the n pieces pc. */
+static bool memo_is(const struct memo *mo, unsigned i, const struct piece *pc, unsigned n)
+{
+	const struct piece *q = &mo->pool[mo->e[i].first];
+
+	if (mo->e[i].npieces != n)
+		return false;
+	for (unsigned k = 0; k < n; k++)
+		if (q[k].startk != pc[k].startk || q[k].sizek != pc[k].sizek ||
+		    q[k].type != pc[k].type)
+			return false;
+	return true;
+}
 
 /* mtrr_calc_range_state() for one chunk/gran pair. */
 static void calc(struct search *s, uint64_t chunk, uint64_t gran, struct mt_cap_result *res)
 {
-	struct rset nw;
+	struct memo *mo = &s->memo;
+	unsigned np = plan(s->orig, s->in->nvar, chunk, gran, s->pc), num_reg, t = 0, hit = 0;
+	uint64_t h = 0, sums_new;
+	bool same;
 
-	nw.n = 0; /* only the first n entries are ever read */
-	unsigned num_reg = setup_var(s->orig, s->in->nvar, chunk, gran, s->rs);
+	/* hit: entry index + 1. The next chunk often makes the same pieces as
+	 * the last: that is tried first, without hashing. */
+	if (mo->last && memo_is(mo, mo->last - 1, s->pc, np)) {
+		hit = mo->last;
+	} else {
+		h = pieces_hash(s->pc, np);
+		t = (unsigned)(h & (MEMO_TABLE - 1));
+		for (; mo->table[t]; t = (t + 1) & (MEMO_TABLE - 1)) {
+			unsigned i = mo->table[t] - 1u;
 
-	mem_range(s->in, s->rs, s->in->nvar, &nw, s->xs, s->xe, NULL);
-	uint64_t sums_new = rset_sum(&nw);
+			if (mo->e[i].hash == h && memo_is(mo, i, s->pc, np)) {
+				hit = i + 1;
+				break;
+			}
+		}
+	}
+	if (hit) {
+		num_reg = mo->e[hit - 1].num_reg;
+		sums_new = mo->e[hit - 1].sums;
+		same = mo->e[hit - 1].same;
+		mo->last = hit;
+	} else {
+		struct rset nw;
+
+		num_reg = lay_out(s->pc, np, s->in->nvar, s->rs);
+		nw.n = 0; /* only the first n entries are ever read */
+		mem_range(s->in, s->rs, num_reg, &nw, s->xs, s->xe, NULL);
+		sums_new = rset_sum(&nw);
+		same = sums_new == s->sums && rset_eq(&nw, s->orig);
+		if (mo->n < MEMO_SLOTS && np <= MEMO_PIECES - mo->used) {
+			mo->e[mo->n].hash = h;
+			mo->e[mo->n].sums = sums_new;
+			mo->e[mo->n].first = mo->used;
+			mo->e[mo->n].npieces = np;
+			mo->e[mo->n].num_reg = num_reg;
+			mo->e[mo->n].same = same;
+			memcpy(&mo->pool[mo->used], s->pc, np * sizeof(s->pc[0]));
+			mo->used += np;
+			mo->table[t] = (uint8_t)++mo->n; /* t: the empty slot the probe ended on */
+			mo->last = mo->n;
+		}
+	}
 
 	memset(res, 0, sizeof(*res));
 	res->chunk = chunk >> 10 << 10;
@@ -389,19 +520,22 @@ static void calc(struct search *s, uint64_t chunk, uint64_t gran, struct mt_cap_
 	} else {
 		res->lose = (s->sums - sums_new) << 12;
 	}
-	if (!res->bad && !res->lose && !rset_eq(&nw, s->orig))
+	if (!res->bad && !res->lose && !same)
 		res->bad = true;
 	if (!res->bad && num_reg <= MT_CLEANUP_MAX_VAR && s->sums - sums_new < s->min_loss[num_reg])
 		s->min_loss[num_reg] = s->sums - sums_new;
 }
 
-static void apply(const struct mt_cleanup_in *in, const struct rstate *rs,
+/* Rewrite the registers: the layout rs[0, num_reg), the rest unused. */
+static void apply(const struct mt_cleanup_in *in, const struct rstate *rs, unsigned num_reg,
 		  struct mt_cleanup_out *out)
 {
 	for (unsigned i = 0; i < in->nvar; i++) {
-		out->var[i].base = rs[i].base_pfn << 12;
-		out->var[i].size = rs[i].size_pfn << 12;
-		out->var[i].type = rs[i].size_pfn ? rs[i].type : 0;
+		struct rstate r = i < num_reg ? rs[i] : (struct rstate){0, 0, 0};
+
+		out->var[i].base = r.base_pfn << 12;
+		out->var[i].size = r.size_pfn << 12;
+		out->var[i].type = r.size_pfn ? r.type : 0;
 	}
 	out->applied = true;
 }
@@ -412,7 +546,8 @@ void mt_linux_cleanup(const struct mt_cleanup_in *in, struct mt_cleanup_out *out
 	struct search s;
 	struct rstate rs[MT_CLEANUP_MAX_VAR];
 
-	memset(out, 0, sizeof(*out));
+	/* Everything but the two arrays, which are filled as far as they are read. */
+	memset(out, 0, offsetof(struct mt_cleanup_out, results));
 	out->chosen = -1;
 	out->nvar = in->nvar < MT_CLEANUP_MAX_VAR ? in->nvar : MT_CLEANUP_MAX_VAR;
 	for (unsigned i = 0; i < out->nvar; i++)
@@ -442,8 +577,9 @@ void mt_linux_cleanup(const struct mt_cleanup_in *in, struct mt_cleanup_out *out
 	}
 	out->runs = true;
 
-	memset(&s, 0, sizeof(s));
 	s.in = in;
+	s.memo.n = s.memo.used = s.memo.last = 0;
+	memset(s.memo.table, 0, sizeof(s.memo.table));
 	orig.n = 0;
 	s.orig = &orig;
 	s.xs = 1ull << (32 - 12);
@@ -459,7 +595,8 @@ void mt_linux_cleanup(const struct mt_cleanup_in *in, struct mt_cleanup_out *out
 		out->user_tried = true;
 		calc(&s, in->chunk, in->gran, &out->user);
 		if (!out->user.bad) {
-			apply(in, s.rs, out);
+			apply(in, s.rs, setup_var(&orig, in->nvar, in->chunk, in->gran, s.pc, s.rs),
+			      out);
 			out->chosen = -2;
 			out->result = out->user;
 			out->reason = "applied the mtrr_gran_size/mtrr_chunk_size given";
@@ -472,11 +609,37 @@ void mt_linux_cleanup(const struct mt_cleanup_in *in, struct mt_cleanup_out *out
 	unsigned cbits = in->chunk_bits >= 32 && in->chunk_bits <= 52 ? in->chunk_bits : 32;
 	unsigned maxr =
 	    in->max_results && in->max_results <= MT_CLEANUP_RESULTS ? in->max_results : 136u;
-	for (uint64_t gran = 1ull << 16; gran < 1ull << 32; gran <<= 1)
-		for (uint64_t chunk = gran; chunk < 1ull << cbits; chunk <<= 1)
-			if (k < maxr)
+	/*
+	 * The granularity only trims runs to multiples of itself (the start of
+	 * range_to_mtrr_with_hole()); everything else in the layout is a sum of
+	 * run bounds and multiples of the chunk, itself a multiple of gran. So
+	 * while gran divides every bound of the covered set (in KiB), each run
+	 * it meets is a multiple of it already, the trim changes nothing, and
+	 * chunk C lays out exactly the registers it does with the first
+	 * granularity, 64K: that result is copied, gran aside. 64K's row comes
+	 * first and holds every chunk a later row can ask for.
+	 */
+	unsigned align = 63; /* log2 of the largest power of two dividing every bound, in KiB */
+	for (unsigned i = 0; i < orig.n; i++) {
+		if (orig.r[i].s && ctz64(orig.r[i].s) + PSHIFT < align)
+			align = ctz64(orig.r[i].s) + PSHIFT;
+		if (orig.r[i].e && ctz64(orig.r[i].e) + PSHIFT < align)
+			align = ctz64(orig.r[i].e) + PSHIFT;
+	}
+	for (uint64_t gran = 1ull << 16; gran < 1ull << 32 && k < maxr; gran <<= 1) {
+		bool as_64k = gran > 1ull << 16 && floor_log2(gran) - 10 <= align;
+
+		for (uint64_t chunk = gran; chunk < 1ull << cbits && k < maxr; chunk <<= 1) {
+			if (as_64k) {
+				out->results[k] = out->results[floor_log2(chunk) - 16];
+				out->results[k++].gran = gran;
+			} else {
 				calc(&s, chunk, gran, &out->results[k++]);
+			}
+		}
+	}
 	/* A failed search prints all NUM_RESULT entries, the unused ones as zeros. */
+	memset(&out->results[k], 0, (maxr - k) * sizeof(out->results[0]));
 	out->nresults = maxr;
 
 	/* mtrr_search_optimal_index() */
@@ -497,8 +660,8 @@ void mt_linux_cleanup(const struct mt_cleanup_in *in, struct mt_cleanup_out *out
 		return;
 	}
 	out->result = out->results[out->chosen];
-	setup_var(&orig, in->nvar, out->result.chunk, out->result.gran, s.rs);
-	apply(in, s.rs, out);
+	apply(in, s.rs, setup_var(&orig, in->nvar, out->result.chunk, out->result.gran, s.pc, s.rs),
+	      out);
 	out->reason = "Found optimal setting for mtrr clean up";
 }
 

@@ -6,7 +6,7 @@
  * big WB range with UC holes punched in it (the "continuous" layout, which
  * leaves no register for X drivers' WC ranges), and trims from the e820 map
  * any RAM that the variable MTRRs do not make WB. Both are modelled from
- * the register values a capture gives; explain.c compares the results with
+ * the register values a capture gives; explain_linux.c compares the results with
  * what the kernel printed. Facts: ../shared/reference/guest-firmware.md §2.6.
  */
 #ifndef MEMTYPE_LINUX_CLEANUP_H
@@ -50,14 +50,16 @@ struct mt_cleanup_out {
 	bool user_tried;    /* both sizes given on the command line: one result first */
 	struct mt_cap_result user;
 	unsigned nresults; /* the search (136 results) */
-	struct mt_cap_result results[MT_CLEANUP_RESULTS];
-	int chosen;   /* index of the chosen result (-1 none; -2 the user's) */
+	int chosen;	   /* index of the chosen result (-1 none; -2 the user's) */
 	bool applied; /* "Found optimal setting" (or a good user setting): registers rewritten */
 	struct mt_cap_result result; /* the applied result */
 	unsigned nvar;
+	unsigned strange_uc; /* bit n: "VAR MTRR n contains strange UC entry under 1M" */
+	/* Last, and defined only up to nresults and nvar (mt_linux_cleanup()
+	 * leaves the rest of the 12 KiB alone). */
+	struct mt_cap_result results[MT_CLEANUP_RESULTS];
 	struct mt_cleanup_reg
 	    var[MT_CLEANUP_MAX_VAR]; /* the registers after it (== input when not applied) */
-	unsigned strange_uc;	     /* bit n: "VAR MTRR n contains strange UC entry under 1M" */
 };
 
 /* mtrr_cleanup(address_bits). */

@@ -79,10 +79,12 @@ struct mt_linux_mtrr {
 	uint8_t def_type;
 	uint8_t fixed[88];	/* the 88 fixed-range types in address order */
 	unsigned nvar;		/* num_var_ranges (VCNT, or the forced count) */
-	struct mt_lx_var var[MT_LX_MAX_VAR];
 	/* 6.5+ cache map (generic.c mtrr_build_map/add_map_entry) */
-	struct mt_cache_map_entry map[MT_LX_CACHE_MAP_MAX];
 	unsigned nmap, nmap_fixed, map_max, built_from;
+	/* Last, and defined only below nvar and nmap: mt_linux_mtrr_init()
+	 * clears what precedes them, not their 18 KiB. */
+	struct mt_lx_var var[MT_LX_MAX_VAR];
+	struct mt_cache_map_entry map[MT_LX_CACHE_MAP_MAX];
 };
 
 /*

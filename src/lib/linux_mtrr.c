@@ -29,11 +29,12 @@
  * not in "fixed" (map_add_var() in generic.c, reference §2.3); the 4.2-6.4
  * scan answers WB for a query inside [4 GiB, TOM2) after the variable
  * ranges. The hardware lets variable MTRRs override TOM2 (APM Vol. 2
- * §7.9.1); Linux does not -- explain.c reports where that matters.
+ * §7.9.1); Linux does not -- explain_findings.c reports where that matters.
  */
 #include "mtrr.h"
 #include "linux_guest.h"
 
+#include <stddef.h>
 #include <string.h>
 
 #define LX_UC	   0u
@@ -214,6 +215,24 @@ static void map_add(struct mt_linux_mtrr *lx, uint64_t s, uint64_t e, uint8_t t,
 		map_put(lx, s, e, t, i, exhausted);
 }
 
+/* The end (exclusive) of the run of equal fixed-range types that starts at
+ * slot first: the runs the kernel maps and prints. Eight slots at a time. */
+static unsigned fixed_run_end(const struct mt_linux_mtrr *lx, unsigned first)
+{
+	uint64_t same = 0x0101010101010101ull * lx->fixed[first], w;
+	unsigned i = first + 1;
+
+	while (i + 8 <= MEMTYPE_FIXED_RANGES) {
+		memcpy(&w, &lx->fixed[i], sizeof(w));
+		if (w != same)
+			break;
+		i += 8;
+	}
+	while (i < MEMTYPE_FIXED_RANGES && lx->fixed[i] == lx->fixed[first])
+		i++;
+	return i;
+}
+
 /* mtrr_build_map() and its "MTRR map:" line (always printed), plus one line
  * per entry with mtrr=debug (a4316603534c). */
 static void build_map(struct mt_linux_mtrr *lx, bool mtrr_debug, struct mt_msglog *log)
@@ -225,14 +244,11 @@ static void build_map(struct mt_linux_mtrr *lx, bool mtrr_debug, struct mt_msglo
 	/* Fixed runs only when FE is set (the kernel tests FE alone; without
 	 * MTRRcap.FIX the zeroed bytes read as one UC run). */
 	if (lx->fixed_enabled) {
-		unsigned first = 0;
-
-		for (unsigned i = 1; i <= MEMTYPE_FIXED_RANGES; i++) {
-			if (i < MEMTYPE_FIXED_RANGES && lx->fixed[i] == lx->fixed[first])
-				continue;
-			map_add(lx, mt_fixed_slot_start(first), mt_fixed_slot_start(i - 1) + mt_fixed_slot_len(i - 1),
+		for (unsigned first = 0, end; first < MEMTYPE_FIXED_RANGES; first = end) {
+			end = fixed_run_end(lx, first);
+			map_add(lx, mt_fixed_slot_start(first),
+				mt_fixed_slot_start(end - 1) + mt_fixed_slot_len(end - 1),
 				lx->fixed[first], &exhausted);
-			first = i;
 		}
 	}
 	for (unsigned i = 0; i < lx->nmap; i++)
@@ -455,16 +471,14 @@ static void print_state(const struct mt_linux_mtrr *lx, struct mt_msglog *log)
 	mt_log(log, -1, "MTRR default type: %s", mtrr_word(lx->def_type));
 	if (lx->have_fixed) {
 		bool on = v65 ? (lx->enabled && lx->fixed_enabled) : lx->fixed_enabled;
-		unsigned first = 0;
 
 		mt_log(log, -1, "MTRR fixed ranges %s:", on ? "enabled" : "disabled");
-		for (unsigned i = 1; i <= MEMTYPE_FIXED_RANGES; i++) {
-			if (i < MEMTYPE_FIXED_RANGES && lx->fixed[i] == lx->fixed[first])
-				continue;
-			mt_log(log, -1, "  %05X-%05X %s", (unsigned)mt_fixed_slot_start(first),
-			       (unsigned)(mt_fixed_slot_start(i - 1) + mt_fixed_slot_len(i - 1) - 1),
+		for (unsigned first = 0, end; first < MEMTYPE_FIXED_RANGES; first = end) {
+			end = fixed_run_end(lx, first);
+			uint64_t lo = mt_fixed_slot_start(first);
+			uint64_t hi = mt_fixed_slot_start(end - 1) + mt_fixed_slot_len(end - 1) - 1;
+			mt_log(log, -1, "  %05X-%05X %s", (unsigned)lo, (unsigned)hi,
 			       mtrr_word(lx->fixed[first]));
-			first = i;
 		}
 	}
 	mt_log(log, -1, "MTRR variable ranges %s:", lx->enabled ? "enabled" : "disabled");
@@ -511,6 +525,7 @@ static void capture(struct mt_linux_mtrr *lx, const memtype_mtrr *hw)
 		for (unsigned k = 0; k < MT_ARRAY_SIZE(fixed_msr); k++) {
 			if (memtype_mtrr_rdmsr(hw, fixed_msr[k], &v) != 0)
 				v = 0;
+#pragma GCC unroll 8 /* unrolled, the eight byte stores become one */
 			for (unsigned b = 0; b < 8; b++)
 				lx->fixed[8 * k + b] = (uint8_t)mt_byte(v, b);
 		}
@@ -529,7 +544,7 @@ void mt_linux_mtrr_init(struct mt_linux_mtrr *lx, bool cpuid_mtrr, const memtype
 	unsigned version = lx->version, phys_bits = lx->phys_bits;
 	uint64_t tom2 = lx->tom2;
 
-	memset(lx, 0, sizeof(*lx));
+	memset(lx, 0, offsetof(struct mt_linux_mtrr, var));
 	lx->version = version;
 	lx->phys_bits = phys_bits;
 	lx->tom2 = tom2;

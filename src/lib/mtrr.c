@@ -88,6 +88,10 @@ unsigned memtype_mtrr_vcnt(const memtype_mtrr *m)
 
 static int fixed_slot_of(uint32_t index)
 {
+	/* mt_fixed_msrs[] is in index order: most indices asked about
+	 * (variable pairs, DEF_TYPE) fall outside it at once. */
+	if (index < mt_fixed_msrs[0].index || index > mt_fixed_msrs[MT_FIXED_MSRS - 1].index)
+		return -1;
 	for (unsigned i = 0; i < MT_FIXED_MSRS; i++)
 		if (mt_fixed_msrs[i].index == index)
 			return (int)i;
@@ -167,9 +171,12 @@ int memtype_mtrr_wrmsr(memtype_mtrr *m, uint32_t index, uint64_t value)
 				 (unsigned long long)(value & MT_DEF_TYPE_MASK));
 			return gp(m, index, value, why);
 		}
-	} else if (fixed_slot_of(index) >= 0) {
-		/* SDM §11.11.2.2 / Table 11-8: every byte is a type field. */
+	} else if (slot >= m->fixed && slot < m->fixed + MT_FIXED_MSRS) {
+		/* SDM §11.11.2.2 / Table 11-8: every byte is a type field. A byte
+		 * equal to the one before it has been checked already. */
 		for (unsigned i = 0; i < 8; i++) {
+			if (i > 0 && mt_byte(value, i) == mt_byte(value, i - 1))
+				continue;
 			if (!memtype_encoding_valid(MEMTYPE_FIELD_MTRR, mt_byte(value, i))) {
 				snprintf(why, sizeof(why),
 					 "byte %u (0x%02x) is not UC, WC, WT, WP or WB (SDM Table 11-8)",

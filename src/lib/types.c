@@ -11,32 +11,43 @@
 
 #include <string.h>
 
+/* A spelling and its length, counted by the compiler (W("UC")), so that
+ * parsing compares lengths before bytes without a strlen() per candidate. */
+struct word {
+	const char *s; /* NULL: the type has no such spelling */
+	size_t len;
+};
+#define W(lit) { lit, sizeof(lit) - 1 }
+#define NONE   { NULL, 0 }
+
 struct type_names {
 	memtype_type type;
-	const char *shortname;
+	struct word shortname;
 	/* Linux arch/x86/kernel/cpu/mtrr/if.c mtrr_strings[] (mtrr_attrib_to_str):
 	 * the words of /proc/mtrr and of the MTRR boot dump. "uncachable" is
 	 * the kernel's spelling. */
-	const char *mtrr_word;
+	struct word mtrr_word;
 	/* Linux arch/x86/mm/pat/memtype.h cattr_name() (arch/x86/mm/pat_internal.h
 	 * before v5.6): the words of /sys/kernel/debug/x86/pat_memtype_list
 	 * and of the "x86/PAT:" conflict messages. */
-	const char *pat_word;
+	struct word pat_word;
 	/* Intel SDM Vol. 3A §11.3 Table 11-2 names; AMD APM Vol. 2 §7.4 for CD/WC+. */
-	const char *longname;
+	struct word longname;
 	/* Linux arch/x86/include/asm/pgtable_types.h (v6.12) enum page_cache_mode. */
 	int pcm;
 };
 
 static const struct type_names names[] = {
-	{ MEMTYPE_UC, "UC", "uncachable", "uncached", "Uncacheable (UC)", 3 },
-	{ MEMTYPE_WC, "WC", "write-combining", "write-combining", "Write Combining (WC)", 1 },
-	{ MEMTYPE_WT, "WT", "write-through", "write-through", "Write-through (WT)", 4 },
-	{ MEMTYPE_WP, "WP", "write-protect", "write-protected", "Write-protected (WP)", 5 },
-	{ MEMTYPE_WB, "WB", "write-back", "write-back", "Write-back (WB)", 0 },
-	{ MEMTYPE_UC_MINUS, "UC-", NULL, "uncached-minus", "Uncached (UC-)", 2 },
-	{ MEMTYPE_WC_PLUS, "WC+", NULL, NULL, "Write-combining plus (WC+)", -1 },
-	{ MEMTYPE_UNDEFINED, "undefined", NULL, NULL, "Undefined MTRR overlap", -1 },
+	{ MEMTYPE_UC, W("UC"), W("uncachable"), W("uncached"), W("Uncacheable (UC)"), 3 },
+	{ MEMTYPE_WC, W("WC"), W("write-combining"), W("write-combining"),
+	  W("Write Combining (WC)"), 1 },
+	{ MEMTYPE_WT, W("WT"), W("write-through"), W("write-through"), W("Write-through (WT)"), 4 },
+	{ MEMTYPE_WP, W("WP"), W("write-protect"), W("write-protected"),
+	  W("Write-protected (WP)"), 5 },
+	{ MEMTYPE_WB, W("WB"), W("write-back"), W("write-back"), W("Write-back (WB)"), 0 },
+	{ MEMTYPE_UC_MINUS, W("UC-"), NONE, W("uncached-minus"), W("Uncached (UC-)"), 2 },
+	{ MEMTYPE_WC_PLUS, W("WC+"), NONE, NONE, W("Write-combining plus (WC+)"), -1 },
+	{ MEMTYPE_UNDEFINED, W("undefined"), NONE, NONE, W("Undefined MTRR overlap"), -1 },
 };
 
 static const struct type_names *find(int t)
@@ -78,20 +89,20 @@ const char *memtype_type_name(memtype_type t, memtype_spelling s)
 		return NULL;
 	switch (s) {
 	case MEMTYPE_SPELL_SHORT:
-		return n->shortname;
+		return n->shortname.s;
 	case MEMTYPE_SPELL_MTRR_WORD:
-		return n->mtrr_word;
+		return n->mtrr_word.s;
 	case MEMTYPE_SPELL_PAT_WORD:
-		return n->pat_word;
+		return n->pat_word.s;
 	case MEMTYPE_SPELL_LONG:
-		return n->longname;
+		return n->longname.s;
 	}
 	return NULL;
 }
 
-bool mt_word_eq(const char *s, size_t len, const char *word)
+/* mt_word_eq() against a word of known length wl. */
+static bool word_eq_len(const char *s, size_t len, const char *word, size_t wl)
 {
-	size_t wl = strlen(word);
 	if (wl != len)
 		return false;
 	for (size_t i = 0; i < len; i++) {
@@ -106,15 +117,21 @@ bool mt_word_eq(const char *s, size_t len, const char *word)
 	return true;
 }
 
+bool mt_word_eq(const char *s, size_t len, const char *word)
+{
+	return word_eq_len(s, len, word, strlen(word));
+}
+
 int memtype_type_parse(const char *s, size_t len, memtype_type *out)
 {
 	if (!s || len == 0)
 		return -EINVAL;
 	for (size_t i = 0; i < MT_ARRAY_SIZE(names); i++) {
 		const struct type_names *n = &names[i];
-		const char *cand[] = { n->shortname, n->mtrr_word, n->pat_word, n->longname };
+		const struct word *cand[] = { &n->shortname, &n->mtrr_word, &n->pat_word,
+					      &n->longname };
 		for (size_t k = 0; k < MT_ARRAY_SIZE(cand); k++) {
-			if (cand[k] && mt_word_eq(s, len, cand[k])) {
+			if (cand[k]->s && word_eq_len(s, len, cand[k]->s, cand[k]->len)) {
 				*out = n->type;
 				return 0;
 			}
