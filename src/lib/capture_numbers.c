@@ -93,7 +93,7 @@ bool mt_cap_hex(const char *s, size_t n, size_t *i, bool allow_0x, uint64_t *out
 	if (k - st > 16) {
 		/* More than 16 significant digits do not fit: leading zeros do. */
 		size_t z = st;
-		while (s[z] == '0')
+		while (z < k && s[z] == '0')
 			z++;
 		if (k - z > 16)
 			return false;

@@ -879,6 +879,21 @@ static void test_cleanup_rhel_chunk_16g(void **state)
 	assert_int_equal(out.var[2].size, 512 * MiB);
 }
 
+/* A hex field of only zeros, longer than 16 digits, that ends the line:
+ * the leading-zero skip must stop at the field's end, not run on into the
+ * bytes after the line (found by fuzz_capture_procmtrr under valgrind). */
+static void test_hex_zero_run_stops_at_the_line_end(void **state)
+{
+	static const char buf[] = "0000000000000000000000000x";
+	size_t i = 0;
+	uint64_t v = 1;
+
+	(void)state;
+	assert_true(mt_cap_hex(buf, 20, &i, false, &v));
+	assert_int_equal(i, 20);
+	assert_int_equal(v, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -907,6 +922,7 @@ int main(void)
 	    cmocka_unit_test(test_cleanup_frv27),
 	    cmocka_unit_test(test_cleanup_gates),
 	    cmocka_unit_test(test_cleanup_rhel_chunk_16g),
+	    cmocka_unit_test(test_hex_zero_run_stops_at_the_line_end),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
