@@ -243,6 +243,10 @@ unsigned mt_ovmf_address_width(const struct mt_platform *p, unsigned version);
 uint64_t mt_e820_end_of_low_ram(const struct mt_platform *p, bool count_acpi);
 /* The e820 type covering addr, or 0 when no entry does. */
 unsigned mt_e820_type_at(const struct mt_platform *p, uint64_t addr);
+/* The kernel's word for an e820 type ("usable", "reserved", "ACPI data",
+ * "ACPI NVS", "unusable"; arch/x86/kernel/e820.c e820_print_type), or
+ * "reserved" for a value outside the enum. */
+const char *mt_e820_type_word(unsigned type);
 /* True when [start, end] lies entirely in e820 RAM. */
 bool mt_e820_all_ram(const struct mt_platform *p, uint64_t start, uint64_t end);
 /* True when some byte of [start, end] is e820 RAM. */

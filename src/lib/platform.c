@@ -373,6 +373,17 @@ uint64_t mt_e820_end_of_low_ram(const struct mt_platform *p, bool count_acpi)
 	return last_pfn << PAGE_SHIFT;
 }
 
+const char *mt_e820_type_word(unsigned type)
+{
+	static const char *const words[] = {
+		[MT_E820_RAM] = "usable",	  [MT_E820_RESERVED] = "reserved",
+		[MT_E820_ACPI] = "ACPI data",	  [MT_E820_NVS] = "ACPI NVS",
+		[MT_E820_UNUSABLE] = "unusable",
+	};
+
+	return type < MT_ARRAY_SIZE(words) && words[type] ? words[type] : "reserved";
+}
+
 unsigned mt_e820_type_at(const struct mt_platform *p, uint64_t addr)
 {
 	for (unsigned i = 0; i < p->ne820; i++)

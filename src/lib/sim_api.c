@@ -244,19 +244,13 @@ size_t memtype_sim_e820_count(const memtype_sim *sim)
 int memtype_sim_e820(const memtype_sim *sim, size_t i, uint64_t *start, uint64_t *end,
 		     const char **type)
 {
-	/* The kernel's words, arch/x86/kernel/e820.c e820_print_type(). */
-	static const char *const words[] = {
-		[MT_E820_RAM] = "usable",	  [MT_E820_RESERVED] = "reserved",
-		[MT_E820_ACPI] = "ACPI data",	  [MT_E820_NVS] = "ACPI NVS",
-		[MT_E820_UNUSABLE] = "unusable",
-	};
 	const struct mt_platform *p = &sim->sc->s.platform;
 
 	if (i >= p->ne820)
 		return -ERANGE;
 	*start = p->e820[i].start;
 	*end = p->e820[i].end;
-	*type = words[p->e820[i].type];
+	*type = mt_e820_type_word(p->e820[i].type);
 	return 0;
 }
 

@@ -70,14 +70,16 @@ static const struct {
 };
 
 /* e820 kinds, by enum e820_type; index 0 is a hole (no entry). */
-static const struct {
-	const char *name;
-	struct paint p;
-} e820_paint[] = {
-	{ "hole", { "#ffffff", "#777777" } },	  { "usable", { "#d9ead3", "#000000" } },
-	{ "reserved", { "#cccccc", "#000000" } }, { "ACPI data", { "#fce5cd", "#000000" } },
-	{ "ACPI NVS", { "#f9cb9c", "#000000" } }, { "unusable", { "#999999", "#000000" } },
+static const struct paint e820_paint[] = {
+	{ "#ffffff", "#777777" }, { "#d9ead3", "#000000" }, { "#cccccc", "#000000" },
+	{ "#fce5cd", "#000000" }, { "#f9cb9c", "#000000" }, { "#999999", "#000000" },
 };
+
+/* The legend's name of e820_paint[i]: the kernel's word, or "hole". */
+static const char *e820_name(size_t i)
+{
+	return i ? mt_e820_type_word((unsigned)i) : "hole";
+}
 
 static const struct paint device_paint = { "#cfe2f3", "#000000" };
 static const struct paint refused_paint = { "#fde2e2", "#b00000" };
@@ -93,9 +95,9 @@ const char *mt_svg_type_fill(int t)
 const char *mt_svg_e820_fill(const char *name)
 {
 	for (size_t i = 1; i < MT_ARRAY_SIZE(e820_paint); i++)
-		if (strcmp(e820_paint[i].name, name) == 0)
-			return e820_paint[i].p.fill;
-	return e820_paint[2].p.fill; /* reserved */
+		if (strcmp(e820_name(i), name) == 0)
+			return e820_paint[i].fill;
+	return e820_paint[MT_E820_RESERVED].fill;
 }
 
 void mt_svg_printf(memtype_write_fn write, void *ud, const char *fmt, ...)
@@ -349,15 +351,15 @@ static void draw_platform(struct svg *g, const struct mt_platform *p)
 	for (unsigned i = 0; i <= p->ne820; i++) {
 		uint64_t s = i < p->ne820 ? p->e820[i].start : top;
 		if (s > at)
-			bar(g, at, s - 1, e820_paint[0].p, DASHED, "hole",
+			bar(g, at, s - 1, e820_paint[0], DASHED, "hole",
 			    "0x%llx-0x%llx: hole (no e820 entry)", (unsigned long long)at,
 			    (unsigned long long)(s - 1));
 		if (i == p->ne820)
 			break;
 		unsigned t = p->e820[i].type < MT_ARRAY_SIZE(e820_paint) ? p->e820[i].type : 0;
-		bar(g, s, p->e820[i].end, e820_paint[t].p, SOLID, e820_paint[t].name,
+		bar(g, s, p->e820[i].end, e820_paint[t], SOLID, e820_name(t),
 		    "0x%llx-0x%llx: e820 %s", (unsigned long long)s,
-		    (unsigned long long)p->e820[i].end, e820_paint[t].name);
+		    (unsigned long long)p->e820[i].end, e820_name(t));
 		at = p->e820[i].end + 1;
 	}
 	g->y += ROW_H + ROW_GAP;
@@ -417,7 +419,7 @@ static void draw_mappings(struct svg *g, int layer)
 			    m.refused ? "" : tname(m.granted), m.message ? ": " : "",
 			    m.message ? m.message : "");
 		else if (m.refused)
-			bar(g, m.start, m.end, e820_paint[0].p, DASHED, "none",
+			bar(g, m.start, m.end, e820_paint[0], DASHED, "none",
 			    "0x%llx-0x%llx: %s %s was refused: nothing mapped",
 			    (unsigned long long)m.start, (unsigned long long)m.end, m.who, m.call);
 		for (size_t k = 0; layer > 3 && k < m.neffective; k++) {
@@ -471,7 +473,7 @@ static void legend(struct svg *g)
 	x = 108;
 	text(g, 8, g->y + 11, BOLD, "e820", NULL);
 	for (size_t i = 0; i < MT_ARRAY_SIZE(e820_paint); i++)
-		swatch(g, &x, e820_paint[i].p, e820_paint[i].name, i ? SOLID : DASHED);
+		swatch(g, &x, e820_paint[i], e820_name(i), i ? SOLID : DASHED);
 	swatch(g, &x, device_paint, "device", SOLID);
 	g->y += 22;
 	text(g, 8, g->y + 11, PLAIN,
