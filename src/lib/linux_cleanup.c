@@ -380,11 +380,10 @@ static void get_state(const struct mt_cleanup_in *in, struct rstate *rs)
 	}
 }
 
-/* mtrr_need_cleanup(): some UC, and only WB and UC among the used ones. */
-static bool need_cleanup(const struct rstate *rs, unsigned nvar)
+/* How many used ranges have each type; num[MTRR_NUM_TYPES] counts the
+ * unused (size 0) ones, as the kernel's num[] array does. */
+static void count_types(const struct rstate *rs, unsigned nvar, unsigned num[MTRR_NUM_TYPES + 1])
 {
-	unsigned num[MTRR_NUM_TYPES + 1] = {0};
-
 	for (unsigned i = 0; i < nvar; i++) {
 		unsigned t = rs[i].type;
 
@@ -394,6 +393,14 @@ static bool need_cleanup(const struct rstate *rs, unsigned nvar)
 			t = MTRR_NUM_TYPES;
 		num[t]++;
 	}
+}
+
+/* mtrr_need_cleanup(): some UC, and only WB and UC among the used ones. */
+static bool need_cleanup(const struct rstate *rs, unsigned nvar)
+{
+	unsigned num[MTRR_NUM_TYPES + 1] = {0};
+
+	count_types(rs, nvar, num);
 	if (!num[MTRR_UC])
 		return false;
 	return num[MTRR_WB] + num[MTRR_UC] == nvar - num[MTRR_NUM_TYPES];
@@ -699,14 +706,7 @@ void mt_linux_trim(const struct mt_cleanup_in *in, const struct mt_cleanup_reg *
 		out->reason = "CPU MTRRs all blank - virtualized system.";
 		return;
 	}
-	for (unsigned i = 0; i < nvar; i++) {
-		unsigned t = rs[i].type;
-		if (t >= MTRR_NUM_TYPES)
-			continue;
-		if (!rs[i].size_pfn)
-			t = MTRR_NUM_TYPES;
-		num[t]++;
-	}
+	count_types(rs, nvar, num);
 	if (!num[MTRR_WB] || num[MTRR_WB] + num[MTRR_UC] != nvar - num[MTRR_NUM_TYPES]) {
 		out->reason = "not done: variable ranges other than WB and UC";
 		return;
