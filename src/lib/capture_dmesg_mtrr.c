@@ -152,6 +152,24 @@ mt_line_result mt_dmesg_map_entry(memtype_capture *c, const char *s, size_t n, u
 	return MT_LINE_USED;
 }
 
+
+/* The rest of "MTRR fixed ranges " / "MTRR variable ranges " after the
+ * word: "enabled:" or "disabled:" (arch/x86/kernel/cpu/mtrr/generic.c print_mtrr_state), recorded in *hdr, and
+ * the dump section the following lines belong to. */
+static mt_line_result dump_header(memtype_capture *c, const char *s, size_t n, size_t i, int *hdr,
+				  mt_section sect)
+{
+	if (mt_cap_lit(s, n, &i, "enabled:"))
+		*hdr = 1;
+	else if (mt_cap_lit(s, n, &i, "disabled:"))
+		*hdr = 0;
+	else
+		return MT_LINE_NOT_MINE;
+	c->dump_seen = true;
+	c->sect = sect;
+	c->sect_format = MEMTYPE_CAPTURE_DMESG;
+	return MT_LINE_USED;
+}
 /* "MTRR map: 6 entries (3 fixed + 3 variable; max 23), built from 10 variable MTRRs" */
 static mt_line_result map_line(memtype_capture *c, const char *s, size_t n, size_t i)
 {
@@ -198,30 +216,10 @@ mt_line_result mt_dmesg_mtrr_line(memtype_capture *c, const char *s, size_t n, u
 		}
 		return MT_LINE_USED;
 	}
-	if (mt_cap_lit(s, n, &i, "MTRR fixed ranges ")) {
-		if (mt_cap_lit(s, n, &i, "enabled:"))
-			c->dump_fixed_hdr = 1;
-		else if (mt_cap_lit(s, n, &i, "disabled:"))
-			c->dump_fixed_hdr = 0;
-		else
-			return MT_LINE_NOT_MINE;
-		c->dump_seen = true;
-		c->sect = MT_SECT_FIXED;
-		c->sect_format = MEMTYPE_CAPTURE_DMESG;
-		return MT_LINE_USED;
-	}
-	if (mt_cap_lit(s, n, &i, "MTRR variable ranges ")) {
-		if (mt_cap_lit(s, n, &i, "enabled:"))
-			c->dump_var_hdr = 1;
-		else if (mt_cap_lit(s, n, &i, "disabled:"))
-			c->dump_var_hdr = 0;
-		else
-			return MT_LINE_NOT_MINE;
-		c->dump_seen = true;
-		c->sect = MT_SECT_VAR;
-		c->sect_format = MEMTYPE_CAPTURE_DMESG;
-		return MT_LINE_USED;
-	}
+	if (mt_cap_lit(s, n, &i, "MTRR fixed ranges "))
+		return dump_header(c, s, n, i, &c->dump_fixed_hdr, MT_SECT_FIXED);
+	if (mt_cap_lit(s, n, &i, "MTRR variable ranges "))
+		return dump_header(c, s, n, i, &c->dump_var_hdr, MT_SECT_VAR);
 	if (mt_cap_lit(s, n, &i, "MTRR map:"))
 		return map_line(c, s, n, i);
 	if (mt_cap_lit(s, n, &i, "MTRR: ") || mt_cap_lit(s, n, &i, "mtrr: ")) {
