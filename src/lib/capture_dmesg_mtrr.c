@@ -153,9 +153,9 @@ mt_line_result mt_dmesg_map_entry(memtype_capture *c, const char *s, size_t n, u
 }
 
 
-/* The rest of "MTRR fixed ranges " / "MTRR variable ranges " after the
- * word: "enabled:" or "disabled:" (arch/x86/kernel/cpu/mtrr/generic.c print_mtrr_state), recorded in *hdr, and
- * the dump section the following lines belong to. */
+/* The rest of "MTRR fixed ranges " / "MTRR variable ranges ": "enabled:"
+ * or "disabled:" (arch/x86/kernel/cpu/mtrr/generic.c print_mtrr_state),
+ * recorded in *hdr, and the dump section the following lines belong to. */
 static mt_line_result dump_header(memtype_capture *c, const char *s, size_t n, size_t i, int *hdr,
 				  mt_section sect)
 {
