@@ -24,11 +24,11 @@ Output is TAP, one test per capture; a failure lists each register as
 """
 import json
 import os
-import re
 import subprocess
 import sys
 import tempfile
 
+import capture_file
 import tap
 
 FIXED = [0x250, 0x258, 0x259] + list(range(0x268, 0x270))
@@ -39,34 +39,11 @@ PAT_NAMES = {0: "UC", 1: "WC", 4: "WT", 5: "WP", 6: "WB", 7: "UC-"}
 FIRMWARE_VERSION = {"seabios": "1.16.2", "ovmf": "2022.11"}
 
 
-E820_LINE = re.compile(r"BIOS-e820: \[mem 0x([0-9a-f]+)-0x([0-9a-f]+)\] (.+)$")
-
-
 def parse_capture(path):
     """The per-CPU MSR values, the firmware e820 (memmap section) and the
     qemu-config line of one capture."""
-    cpus, config, e820, section = {}, None, [], None
-    with open(path, encoding="utf-8", errors="replace") as f:
-        for lineno, line in enumerate(f, 1):
-            line = line.rstrip("\r\n")
-            if line.startswith("# section: "):
-                section = line[len("# section: "):]
-                continue
-            m = E820_LINE.match(line)
-            if m and section == "memmap":
-                e820.append((int(m.group(1), 16), int(m.group(2), 16), m.group(3)))
-                continue
-            m = re.match(r"cpu(\d+): 0x([0-9a-f]+): 0x([0-9a-f]+)$", line)
-            if m:
-                cpus.setdefault(int(m.group(1)), {})[int(m.group(2), 16)] = int(m.group(3), 16)
-                continue
-            if line.startswith("# qemu-config:"):
-                config = {}
-                for word in line.split(":", 1)[1].split():
-                    if "=" not in word:
-                        raise ValueError(f"{path}:{lineno}: expected key=value, got '{word}'")
-                    k, v = word.split("=", 1)
-                    config[k] = v
+    cap = capture_file.read(path)
+    cpus, config, e820 = cap.cpus, cap.config, cap.e820
     if config is None:
         raise ValueError(f"{path}: no '# qemu-config:' line (written by tests/qemu/run.sh)")
     for key in ("machine", "firmware", "ram", "phys_bits", "cpu", "kernel"):

@@ -20,17 +20,13 @@ compared with what `memtype explain -j` reports:
 Output is TAP, one test per capture.
 """
 import json
-import re
 import subprocess
 import sys
 
+import capture_file
 import tap
 
 TYPE_NAMES = {0: "UC", 1: "WC", 4: "WT", 5: "WP", 6: "WB"}
-MSR_LINE = re.compile(r"cpu(\d+): 0x([0-9a-f]+): 0x([0-9a-f]+)$")
-E820_LINE = re.compile(r"BIOS-e820: \[mem 0x([0-9a-f]+)-0x([0-9a-f]+)\] (.+)$")
-CPUID_LINE = re.compile(r"cpuid 0x80000008 eax 0x[0-9a-f]+ phys_bits (\d+)$")
-
 
 def fixed_layout():
     """(msr, first address, sub-range size) of the 88 fixed sub-ranges."""
@@ -39,30 +35,10 @@ def fixed_layout():
     return out
 
 
-def read_capture(path):
-    msrs, e820, phys_bits, vendor, section, cpus = {}, [], None, None, None, set()
-    with open(path, encoding="utf-8", errors="replace") as f:
-        for line in f:
-            line = line.rstrip("\n")
-            if line.startswith("# section: "):
-                section = line[len("# section: "):]
-            elif section == "msr" and MSR_LINE.match(line):
-                m = MSR_LINE.match(line)
-                cpus.add(int(m.group(1)))
-                if int(m.group(1)) == 0:
-                    msrs[int(m.group(2), 16)] = int(m.group(3), 16)
-            elif section == "memmap" and E820_LINE.match(line):
-                m = E820_LINE.match(line)
-                e820.append((int(m.group(1), 16), int(m.group(2), 16), m.group(3)))
-            elif section == "cpuid" and CPUID_LINE.match(line):
-                phys_bits = int(CPUID_LINE.match(line).group(1))
-            elif section == "cpuid" and line.startswith("vendor_id"):
-                vendor = "amd" if "AMD" in line else "intel"
-    return msrs, e820, phys_bits, vendor, len(cpus)
-
-
 def check(memtype, path):
-    msrs, e820, phys_bits, vendor, ncpus = read_capture(path)
+    cap = capture_file.read(path)
+    msrs, e820, phys_bits, vendor = cap.cpus.get(0, {}), cap.e820, cap.phys_bits, cap.vendor
+    ncpus = len(cap.cpus)
     r = subprocess.run([memtype, "explain", "-j", path], capture_output=True, text=True)
     if r.returncode not in (0, 1):
         return [f"explain exit {r.returncode}: {r.stderr.strip()}"]
