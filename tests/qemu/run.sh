@@ -108,7 +108,7 @@ elif [ "$set_name" = all ]; then
 	# non-contiguous (fw_seabios.c); OVMF rounds it to a power of two.
 	for fw in seabios ovmf; do echo "i440fx $fw 3328M 40" >>"$configs"; done
 else
-	echo "run.sh: --set must be all or ci" >&2
+	echo "run.sh: --set must be all, ci, cpuid or smp" >&2
 	exit 2
 fi
 
@@ -116,9 +116,10 @@ fi
 cat >"$work/boot.sh" <<'BOOT'
 # One boot: qemu64 reports AuthenticAMD (QEMU target/i386/cpu.c, the qemu64
 # model's vendor CPUID_VENDOR_AMD) and no 1-GByte pages (its ext2 features
-# lack CPUID_EXT2_PDPE1GB, hence page1gb=false), two vCPUs so that capture reads every
-# CPU and the comparison sees the APs the kernel programmed. -no-reboot makes
-# a guest panic (panic=-1) end QEMU too; the timeout bounds a hang.
+# lack CPUID_EXT2_PDPE1GB, hence page1gb=false). $smp vCPUs (2 by default)
+# so that capture reads every CPU and the comparison sees the APs the kernel
+# programmed. -no-reboot makes a guest panic (panic=-1) end QEMU too; the
+# timeout bounds a hang.
 boot() {
 	m=$1 fw=$2 ram=$3 pb=$4 cpu=${5:-amd} gb=${6:-no1g}
 	case $ram in *M) mem=$ram ;; *) mem=${ram}G ;; esac
@@ -159,14 +160,14 @@ boot() {
 	tr -d '\r' <"$work/$name.raw" | sed -n '/^# memtype capture format/,$p' >"$work/$name.capture"
 	printf '# qemu-config: machine=%s firmware=%s ram=%s phys_bits=%s cpu=%s page1gb=%s smp=%s kernel=%s qemu=%s\n' \
 		"$m" "$fw" "$mem" "$pb" "$cpu" "$page1gb" "$smp" "$(echo "$kernel" | cut -d. -f1-2)" \
-		"$(qemu-system-x86_64 --version | head -1 | sed 's/.*version \([^ ]*\).*/\1/')" \
-		>>"$work/$name.capture"
+		"$qemu_version" >>"$work/$name.capture"
 	echo "boot $name: ${secs}s"
 }
 
 BOOT
 # Run the boots, $jobs at a time (xargs -P); each writes NAME.log.
-export work kernel timeout_s smp
+qemu_version=$(qemu-system-x86_64 --version | head -1 | sed 's/.*version \([^ ]*\).*/\1/')
+export work kernel timeout_s smp qemu_version
 fail=0
 xargs -P "$jobs" -L 1 sh -c '. "$0"; boot "$@" >"$work/$1-$2-$3-pb$4-$5-$6-smp$smp.log" 2>&1' "$work/boot.sh" \
 	<"$configs" || fail=1
